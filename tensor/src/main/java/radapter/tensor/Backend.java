@@ -1,0 +1,94 @@
+package radapter.tensor;
+
+/**
+ * The service-provider interface every compute backend implements: a small set of primitive
+ * kernels over tensors. Front-ends ({@link Pointwise}, {@link Reductions}, {@link LinearAlgebra},
+ * {@link NN}, {@link Join}) do shape checking, broadcasting (as stride-0 {@link Tensor#expand}
+ * views) and output allocation; a backend only computes.
+ *
+ * <p>Contract for every method: {@code out} is freshly allocated by the caller, contiguous, and has
+ * the documented shape and dtype; inputs may be any strided view (transposed, sliced, broadcast
+ * with stride 0). A backend must not keep references to the tensors after returning.
+ *
+ * <p>Backends are discovered with {@link java.util.ServiceLoader} and chosen with
+ * {@link Backends}; they never import each other. Availability is probed by
+ * {@link #isAvailable()}, which must not throw even when a native driver is missing.
+ */
+public interface Backend {
+
+    /** Short name used by {@code -Dradapter.backend=} and the CLI, e.g. {@code "cpu"}. */
+    String name();
+
+    /** Higher wins when no backend is requested explicitly. */
+    int priority();
+
+    /** Whether the backend can run here. Never throws. */
+    default boolean isAvailable() {
+        return true;
+    }
+
+    /** Why {@link #isAvailable()} is false, in one line a user can act on. */
+    default String unavailableReason() {
+        return "";
+    }
+
+    /** Element types this backend computes in; others are routed to {@code reference}. */
+    boolean supports(DType dtype);
+
+    /** {@code dst ← src} element-wise with dtype conversion; same shapes, any strides. */
+    void copy(Tensor src, Tensor dst);
+
+    /** Sets every element of {@code dst} (any strides) to {@code value}. */
+    void fill(Tensor dst, double value);
+
+    /** {@code out ← op(x)}; {@code x} has {@code out}'s shape. */
+    void unary(UnaryOp op, Tensor x, Tensor out);
+
+    /** {@code out ← op(a, b)}; {@code a} and {@code b} are already broadcast to {@code out}'s shape. */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** {@code out ← cond ≠ 0 ? a : b}; all three already broadcast to {@code out}'s shape. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /**
+     * Reduces {@code x} over the dimensions flagged in {@code dims}; {@code out} has {@code x}'s rank
+     * with those dimensions set to 1.
+     */
+    void reduce(ReduceOp op, Tensor x, boolean[] dims, Tensor out);
+
+    /**
+     * Index of the maximum ({@code max = true}) or minimum along {@code dim}, first occurrence on
+     * ties, NaN counting as the extreme; {@code out} is I64 with {@code x}'s shape and {@code dim} = 1.
+     */
+    void argReduce(boolean max, Tensor x, int dim, Tensor out);
+
+    /**
+     * Batched matrix product {@code out[..., m, n] = Σ_k a[..., m, k] · b[..., k, n]}. All three have
+     * the same rank ≥ 2 and equal batch dimensions (broadcast batches arrive as stride-0 views);
+     * transposed operands arrive as swapped strides and must not be copied by the caller.
+     */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    /**
+     * {@code out} is {@code src} with dimension {@code dim} replaced by the rows {@code index}
+     * (I32 or I64, rank 1). Indices are validated by the front-end.
+     */
+    void indexSelect(Tensor src, int dim, Tensor index, Tensor out);
+
+    /**
+     * {@code dst[..., index[i], ...] += src[..., i, ...]} along {@code dim}, accumulating repeated
+     * indices (the backward of {@link #indexSelect}). {@code dst} is contiguous and is updated in place.
+     */
+    void indexAdd(Tensor dst, int dim, Tensor index, Tensor src);
+
+    /** Softmax (or log-softmax) along {@code dim}, subtracting the maximum first. */
+    void softmax(Tensor x, int dim, boolean log, Tensor out);
+
+    /**
+     * Layer normalisation over the last dimension with biased variance, like
+     * {@code torch.nn.functional.layer_norm}. {@code weight} and {@code bias} (shape [last]) may be
+     * null. When {@code mean} and {@code rstd} are non-null (shape = x's leading dims) they receive
+     * the per-row statistics that a backward pass needs.
+     */
+    void layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean, Tensor rstd);
+}

@@ -1,0 +1,122 @@
+package radapter.tensor;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Finds backends with {@link ServiceLoader} and says which one runs the ops. The default is the
+ * one named by {@code -Dradapter.backend=NAME}, else the available backend with the highest
+ * priority. {@link #use(String)} switches the current thread temporarily (the parity suite and the
+ * CLI's {@code --backend} use it).
+ */
+public final class Backends {
+    private static final Map<String, Backend> ALL = discover();
+    private static final ThreadLocal<Backend> OVERRIDE = new ThreadLocal<>();
+    private static volatile Backend defaultBackend;
+
+    private Backends() {
+    }
+
+    private static Map<String, Backend> discover() {
+        List<Backend> found = new ArrayList<>();
+        for (ServiceLoader.Provider<Backend> p : ServiceLoader.load(Backend.class).stream().toList()) {
+            try {
+                found.add(p.get());
+            } catch (Throwable t) {
+                // A broken provider must not take the others down; it simply is not offered.
+                System.err.println("radapter: backend " + p.type().getName() + " failed to load: " + t);
+            }
+        }
+        found.sort(Comparator.comparingInt(Backend::priority).reversed());
+        Map<String, Backend> byName = new LinkedHashMap<>();
+        for (Backend b : found) {
+            byName.putIfAbsent(b.name(), b);
+        }
+        return byName;
+    }
+
+    /** Every discovered backend, available or not, highest priority first. */
+    public static List<Backend> all() {
+        return List.copyOf(ALL.values());
+    }
+
+    /** The discovered backends that can run here. */
+    public static List<Backend> available() {
+        return ALL.values().stream().filter(Backend::isAvailable).toList();
+    }
+
+    /** The backend called {@code name}, with a clear error when it is unknown or cannot run here. */
+    public static Backend get(String name) {
+        Backend b = ALL.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("unknown backend '" + name + "'; known: " + ALL.keySet());
+        }
+        if (!b.isAvailable()) {
+            throw new IllegalStateException("backend '" + name + "' is not available here: " + b.unavailableReason());
+        }
+        return b;
+    }
+
+    /** The always-present scalar backend every other one is checked against. */
+    public static Backend reference() {
+        return get("reference");
+    }
+
+    /** The backend ops run on in this thread right now. */
+    public static Backend current() {
+        Backend b = OVERRIDE.get();
+        return b != null ? b : defaultBackend();
+    }
+
+    /** {@link #current()}, unless it does not compute in {@code dtype}; then {@code reference}. */
+    public static Backend forDtype(DType dtype) {
+        Backend b = current();
+        return b.supports(dtype) ? b : reference();
+    }
+
+    private static Backend defaultBackend() {
+        Backend b = defaultBackend;
+        if (b == null) {
+            synchronized (Backends.class) {
+                if (defaultBackend == null) {
+                    String requested = System.getProperty("radapter.backend");
+                    defaultBackend = requested != null && !requested.isBlank()
+                            ? get(requested.trim())
+                            : available().getFirst();
+                }
+                b = defaultBackend;
+            }
+        }
+        return b;
+    }
+
+    /** Makes {@code name} the process-wide default. */
+    public static void setDefault(String name) {
+        defaultBackend = get(name);
+    }
+
+    /**
+     * Runs this thread's ops on {@code name} until the returned handle is closed.
+     * <pre>{@code try (var ignored = Backends.use("reference")) { ... } }</pre>
+     */
+    public static Selection use(String name) {
+        return use(get(name));
+    }
+
+    /** As {@link #use(String)}, with the backend itself. */
+    public static Selection use(Backend backend) {
+        Backend previous = OVERRIDE.get();
+        OVERRIDE.set(backend);
+        return () -> OVERRIDE.set(previous);
+    }
+
+    /** Restores the previous selection when closed. */
+    public interface Selection extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,163 @@
+package radapter.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Owner of off-heap memory. Every tensor allocation lands in the innermost scope opened on the
+ * current thread; closing the scope frees all of it at once. Scopes nest: open one for a model's
+ * lifetime, and inside it one per training step for that step's temporaries. What must outlive a
+ * step is copied out with {@link #keep(Tensor)}.
+ *
+ * <pre>{@code
+ * try (MemoryScope step = MemoryScope.open()) {
+ *     Tensor loss = model.forward(batch);   // all temporaries live in 'step'
+ *     result = step.keep(loss);             // copied into the enclosing scope
+ * }                                          // everything else is freed here
+ * }</pre>
+ *
+ * <p>Outside any scope, allocations are owned by the garbage collector (an automatic arena per
+ * storage), so casual use needs no ceremony. Arenas are shared, not confined, because kernels run
+ * on the compute pool's threads.
+ */
+public final class MemoryScope implements AutoCloseable {
+    private static final ThreadLocal<MemoryScope> CURRENT = new ThreadLocal<>();
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final AtomicLong PEAK_BYTES = new AtomicLong();
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Alignment of every allocation: one AVX-512 vector / cache line. */
+    public static final long ALIGNMENT = 64;
+
+    private final MemoryScope parent;
+    private final Thread owner;
+    private final Arena arena;
+    private long bytes;
+    private boolean closed;
+
+    private MemoryScope(MemoryScope parent) {
+        this.parent = parent;
+        this.owner = Thread.currentThread();
+        this.arena = Arena.ofShared();
+    }
+
+    /** Opens a scope nested in the current one (if any) and makes it current on this thread. */
+    public static MemoryScope open() {
+        MemoryScope scope = new MemoryScope(CURRENT.get());
+        CURRENT.set(scope);
+        return scope;
+    }
+
+    /** The innermost open scope on this thread, or {@code null} when allocations are GC-owned. */
+    public static MemoryScope current() {
+        return CURRENT.get();
+    }
+
+    /** The scope enclosing this one, or {@code null} for an outermost scope. */
+    public MemoryScope parent() {
+        return parent;
+    }
+
+    /** Bytes allocated in this scope so far. */
+    public long allocatedBytes() {
+        return bytes;
+    }
+
+    /**
+     * Allocates zeroed host memory in the current scope (or GC-owned memory outside any scope).
+     * Kernels never allocate; the op front-ends do, on the calling thread.
+     */
+    static MemorySegment allocate(long byteSize) {
+        MemoryScope scope = CURRENT.get();
+        if (scope != null) {
+            return scope.allocateHere(byteSize);
+        }
+        return allocateAuto(byteSize);
+    }
+
+    /** Allocates in this particular scope, whichever scope is current. */
+    MemorySegment allocateHere(long byteSize) {
+        if (closed) {
+            throw new IllegalStateException("memory scope is already closed");
+        }
+        MemorySegment seg = arena.allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);
+        bytes += byteSize;
+        track(byteSize);
+        return seg;
+    }
+
+    private static MemorySegment allocateAuto(long byteSize) {
+        MemorySegment seg = Arena.ofAuto().allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);
+        track(byteSize);
+        return seg;
+    }
+
+    /** Registers the GC-owned allocation behind {@code holder} so live-byte accounting stays true. */
+    static void untrackWhenUnreachable(Object holder, long byteSize) {
+        CLEANER.register(holder, () -> LIVE_BYTES.addAndGet(-byteSize));
+    }
+
+    private static void track(long byteSize) {
+        long live = LIVE_BYTES.addAndGet(byteSize);
+        PEAK_BYTES.accumulateAndGet(live, Math::max);
+    }
+
+    /**
+     * Copies {@code t} into the enclosing scope (or GC-owned memory when this scope is outermost),
+     * so it survives {@link #close()}. The copy is contiguous.
+     */
+    public Tensor keep(Tensor t) {
+        MemoryScope saved = CURRENT.get();
+        CURRENT.set(parent);
+        try {
+            return t.clone();
+        } finally {
+            CURRENT.set(saved);
+        }
+    }
+
+    /** Runs {@code body} with allocations going to this scope, whatever scope is current. */
+    public <T> T within(java.util.function.Supplier<T> body) {
+        MemoryScope saved = CURRENT.get();
+        CURRENT.set(this);
+        try {
+            return body.get();
+        } finally {
+            CURRENT.set(saved);
+        }
+    }
+
+    /** Frees everything allocated in this scope and makes the enclosing scope current again. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a memory scope must be closed by the thread that opened it");
+        }
+        if (CURRENT.get() != this) {
+            throw new IllegalStateException("memory scopes must be closed innermost first");
+        }
+        closed = true;
+        CURRENT.set(parent);
+        arena.close();
+        LIVE_BYTES.addAndGet(-bytes);
+    }
+
+    /** Off-heap bytes currently held by radapter tensors (scoped and GC-owned). */
+    public static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    /** The highest {@link #liveBytes()} seen since start or the last {@link #resetPeak()}. */
+    public static long peakBytes() {
+        return PEAK_BYTES.get();
+    }
+
+    /** Restarts peak tracking from the current live figure. */
+    public static void resetPeak() {
+        PEAK_BYTES.set(LIVE_BYTES.get());
+    }
+}
