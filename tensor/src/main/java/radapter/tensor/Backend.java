@@ -8,7 +8,10 @@ package radapter.tensor;
  *
  * <p>Contract for every method: {@code out} is freshly allocated by the caller, contiguous, and has
  * the documented shape and dtype; inputs may be any strided view (transposed, sliced, broadcast
- * with stride 0). A backend must not keep references to the tensors after returning.
+ * with stride 0). A backend must not keep references to the tensors after returning. For
+ * {@link #unary}, {@link #binary} and {@link #where}, {@code out} may also be one of the inputs
+ * itself (same storage, offset and strides): that is how in-place updates such as
+ * {@link Tensor#add_} run, so element-wise kernels must read each element before writing it.
  *
  * <p>Backends are discovered with {@link java.util.ServiceLoader} and chosen with
  * {@link Backends}; they never import each other. Availability is probed by

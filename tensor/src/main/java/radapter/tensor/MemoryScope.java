@@ -128,6 +128,20 @@ public final class MemoryScope implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code body} with no scope current, so what it allocates is GC-owned (for values that
+     * must outlive every scope, e.g. the gradient of a GC-owned parameter).
+     */
+    public static <T> T outsideScopes(java.util.function.Supplier<T> body) {
+        MemoryScope saved = CURRENT.get();
+        CURRENT.remove();
+        try {
+            return body.get();
+        } finally {
+            CURRENT.set(saved);
+        }
+    }
+
     /** Frees everything allocated in this scope and makes the enclosing scope current again. */
     @Override
     public void close() {

@@ -532,6 +532,27 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * In place: {@code this ← op(this, other)} with {@code other} broadcast to this shape. This
+     * tensor must be contiguous (optimizers and gradient accumulation update their own buffers).
+     */
+    public Tensor apply_(BinaryOp op, Tensor other) {
+        if (!isContiguous()) {
+            throw new IllegalStateException("in-place " + op.name().toLowerCase() + "_ needs a contiguous tensor, shape "
+                    + Shapes.str(shape) + " strides " + Shapes.str(strides));
+        }
+        Tensor o = other.dtype() == dtype ? other : other.to(dtype);
+        Backends.forDtype(dtype).binary(op, this, o.expand(shape), this);
+        return this;
+    }
+
+    public Tensor add_(Tensor o) { return apply_(BinaryOp.ADD, o); }
+    public Tensor sub_(Tensor o) { return apply_(BinaryOp.SUB, o); }
+    public Tensor mul_(Tensor o) { return apply_(BinaryOp.MUL, o); }
+    public Tensor div_(Tensor o) { return apply_(BinaryOp.DIV, o); }
+    public Tensor add_(double s) { return apply_(BinaryOp.ADD, full(dtype, s)); }
+    public Tensor mul_(double s) { return apply_(BinaryOp.MUL, full(dtype, s)); }
+
     // ---------------------------------------------------------------- element access (slow path)
 
     private long linearIndex(long[] index) {

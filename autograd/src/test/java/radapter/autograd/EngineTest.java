@@ -1,0 +1,87 @@
+package radapter.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import radapter.tensor.MemoryScope;
+import radapter.tensor.Rng;
+import radapter.tensor.Tensor;
+
+class EngineTest {
+
+    @Test
+    void broadcastGradientsAreSummedBackToTheInputShape() {
+        Variable a = Variable.parameter(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        Variable b = Variable.parameter(Tensor.of(new float[] {10, 20, 30}, 3));
+        Aggregations.sum(Arithmetic.mul(a, b)).backward();
+        assertArrayEquals(new float[] {10, 20, 30, 10, 20, 30}, a.grad().toFloatArray());
+        assertArrayEquals(new float[] {5, 7, 9}, b.grad().toFloatArray());
+    }
+
+    @Test
+    void gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        Variable a = Variable.parameter(Tensor.of(new float[] {1, 2}));
+        Aggregations.sum(Arithmetic.add(a, a)).backward();
+        Aggregations.sum(Arithmetic.add(a, a)).backward();
+        assertArrayEquals(new float[] {4, 4}, a.grad().toFloatArray());
+        a.zeroGrad();
+        assertNull(a.grad());
+    }
+
+    @Test
+    void frozenLeavesAndNoGradRecordNothing() {
+        Variable w = Variable.constant(Tensor.ones(3));
+        Variable x = Variable.constant(Tensor.ones(3));
+        Variable y = Arithmetic.mul(w, x);
+        assertTrue(y.isLeaf());
+        Variable p = Variable.parameter(Tensor.ones(3));
+        try (var ignored = GradMode.noGrad()) {
+            assertTrue(Arithmetic.mul(p, x).isLeaf());
+        }
+        assertTrue(!Arithmetic.mul(p, x).isLeaf());
+    }
+
+    @Test
+    void secondBackwardWithoutRetainGraphFailsClearly() {
+        Variable a = Variable.parameter(Tensor.of(new float[] {1, 2}));
+        Variable loss = Aggregations.sum(Arithmetic.mul(a, a));
+        loss.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("second time"), e.getMessage());
+    }
+
+    @Test
+    void retainGraphAllowsRepeatedBackward() {
+        Variable a = Variable.parameter(Tensor.of(new float[] {1, 2}));
+        Variable loss = Aggregations.sum(Arithmetic.mul(a, a));
+        loss.backward(Tensor.scalar(1), true);
+        loss.backward(Tensor.scalar(1), true);
+        assertArrayEquals(new float[] {4, 8}, a.grad().toFloatArray());
+    }
+
+    @Test
+    void leafGradientOutlivesTheStepScope() {
+        try (MemoryScope model = MemoryScope.open()) {
+            Variable p = Variable.parameter(Tensor.randn(new Rng(1), 4, 4));
+            for (int step = 0; step < 3; step++) {
+                try (MemoryScope s = MemoryScope.open()) {
+                    Aggregations.sum(Arithmetic.mul(p, p)).backward();
+                }
+            }
+            assertEquals(3 * 2 * p.data().get(1, 2), p.grad().get(1, 2), 1e-5);
+        }
+    }
+
+    @Test
+    void gradCheckOfMulIsExactOnNonContiguousBroadcastInputs() {
+        Rng rng = new Rng(7);
+        Tensor a = Tensor.randn(rng, 4, 3).mT();       // [3, 4], transposed view
+        Tensor b = Tensor.randn(rng, 4);               // broadcast over rows
+        GradCheck.Result r = GradCheck.check(v -> Arithmetic.mul(v[0], v[1]), 1e-6, a, b);
+        assertTrue(r.passed(1e-6), r.toString());
+    }
+}
