@@ -67,6 +67,11 @@ final class Engine {
     private static void accumulateLeaf(Variable leaf, Tensor g) {
         Tensor grad = leaf.grad();
         if (grad == null) {
+            Tensor spare = leaf.takeSpareGrad();
+            if (spare != null && spare.isContiguous() && java.util.Arrays.equals(spare.shape(), leaf.shape())) {
+                leaf.setGrad(spare.copy_(g));
+                return;
+            }
             MemoryScope home = leaf.homeScope();
             // GC-owned leaf (created outside any scope): its gradient must be GC-owned too.
             Tensor fresh = home != null

@@ -29,8 +29,9 @@ public final class GradCheck {
     }
 
     /**
-     * Checks {@code f} at {@code inputs} (converted to F64; each may be a non-contiguous view, kept
-     * as such) with step {@code eps}. Errors are |a − n| / max(1, |a|, |n|).
+     * Checks {@code f} at {@code inputs} with step {@code eps}. F64 inputs are used as given, so an
+     * F64 non-contiguous view stays a view; other dtypes are converted to contiguous F64 copies.
+     * Errors are |a − n| / max(1, |a|, |n|).
      */
     public static Result check(Function<Variable[], Variable> f, double eps, Tensor... inputs) {
         try (var ignored = Backends.use("reference")) {

@@ -16,6 +16,8 @@ import radapter.tensor.Tensor;
 public final class Variable {
     private final Tensor data;
     private Tensor grad;
+    /** The buffer of a gradient cleared by {@link #zeroGrad()}, reused by the next backward. */
+    private Tensor spareGrad;
     private Function gradFn;
     private boolean requiresGrad;
     private final MemoryScope homeScope;
@@ -100,9 +102,24 @@ public final class Variable {
         return constant(data);
     }
 
-    /** Sets the gradient to null (PyTorch's default {@code set_to_none=True}). */
+    /**
+     * Sets the gradient to null (PyTorch's default {@code set_to_none=True}). The buffer is kept
+     * aside and reused by the next backward, so a training loop does not allocate a fresh gradient
+     * in the parameter's long-lived memory scope every step. A tensor obtained from {@link #grad()}
+     * before this call may therefore be overwritten by a later backward: clone it to keep it.
+     */
     public void zeroGrad() {
+        if (grad != null) {
+            spareGrad = grad;
+        }
         grad = null;
+    }
+
+    /** Takes the spare buffer left by {@link #zeroGrad()}, if any. */
+    Tensor takeSpareGrad() {
+        Tensor s = spareGrad;
+        spareGrad = null;
+        return s;
     }
 
     /** Optional name shown in messages (parameter names). */
@@ -149,6 +166,261 @@ public final class Variable {
 
     public double item() {
         return data.item();
+    }
+
+    /** {@link Arithmetic#add(Variable, Variable)}. */
+    public Variable add(Variable o) {
+        return Arithmetic.add(this, o);
+    }
+
+    /** {@link Arithmetic#add(Variable, double)}. */
+    public Variable add(double s) {
+        return Arithmetic.add(this, s);
+    }
+
+    /** {@link Arithmetic#sub(Variable, Variable)}. */
+    public Variable sub(Variable o) {
+        return Arithmetic.sub(this, o);
+    }
+
+    /** {@link Arithmetic#sub(Variable, double)}. */
+    public Variable sub(double s) {
+        return Arithmetic.sub(this, s);
+    }
+
+    /** {@link Arithmetic#rsub(double, Variable)}: {@code s − this}. */
+    public Variable rsub(double s) {
+        return Arithmetic.rsub(s, this);
+    }
+
+    /** {@link Arithmetic#mul(Variable, Variable)}. */
+    public Variable mul(Variable o) {
+        return Arithmetic.mul(this, o);
+    }
+
+    /** {@link Arithmetic#mul(Variable, double)}. */
+    public Variable mul(double s) {
+        return Arithmetic.mul(this, s);
+    }
+
+    /** {@link Arithmetic#div(Variable, Variable)}. */
+    public Variable div(Variable o) {
+        return Arithmetic.div(this, o);
+    }
+
+    /** {@link Arithmetic#div(Variable, double)}. */
+    public Variable div(double s) {
+        return Arithmetic.div(this, s);
+    }
+
+    /** {@link Arithmetic#pow(Variable, double)}. */
+    public Variable pow(double p) {
+        return Arithmetic.pow(this, p);
+    }
+
+    /** {@link Arithmetic#pow(Variable, Variable)} (positive base). */
+    public Variable pow(Variable p) {
+        return Arithmetic.pow(this, p);
+    }
+
+    /** {@link Arithmetic#neg(Variable)}. */
+    public Variable neg() {
+        return Arithmetic.neg(this);
+    }
+
+    /** {@link Arithmetic#maximum(Variable, Variable)}. */
+    public Variable maximum(Variable o) {
+        return Arithmetic.maximum(this, o);
+    }
+
+    /** {@link Arithmetic#minimum(Variable, Variable)}. */
+    public Variable minimum(Variable o) {
+        return Arithmetic.minimum(this, o);
+    }
+
+    /** {@link Arithmetic#clamp(Variable, double, double)}. */
+    public Variable clamp(double lo, double hi) {
+        return Arithmetic.clamp(this, lo, hi);
+    }
+
+    /** {@link Arithmetic#maskedFill(Variable, Tensor, double)}. */
+    public Variable maskedFill(Tensor mask, double value) {
+        return Arithmetic.maskedFill(this, mask, value);
+    }
+
+    /** {@link Activations#exp(Variable)}. */
+    public Variable exp() {
+        return Activations.exp(this);
+    }
+
+    /** {@link Activations#log(Variable)}. */
+    public Variable log() {
+        return Activations.log(this);
+    }
+
+    /** {@link Activations#sqrt(Variable)}. */
+    public Variable sqrt() {
+        return Activations.sqrt(this);
+    }
+
+    /** {@link Activations#rsqrt(Variable)}. */
+    public Variable rsqrt() {
+        return Activations.rsqrt(this);
+    }
+
+    /** {@link Activations#square(Variable)}. */
+    public Variable square() {
+        return Activations.square(this);
+    }
+
+    /** {@link Activations#reciprocal(Variable)}. */
+    public Variable reciprocal() {
+        return Activations.reciprocal(this);
+    }
+
+    /** {@link Activations#abs(Variable)}. */
+    public Variable abs() {
+        return Activations.abs(this);
+    }
+
+    /** {@link Activations#tanh(Variable)}. */
+    public Variable tanh() {
+        return Activations.tanh(this);
+    }
+
+    /** {@link Activations#sigmoid(Variable)}. */
+    public Variable sigmoid() {
+        return Activations.sigmoid(this);
+    }
+
+    /** {@link Activations#relu(Variable)}. */
+    public Variable relu() {
+        return Activations.relu(this);
+    }
+
+    /** {@link Activations#gelu(Variable)} (exact). */
+    public Variable gelu() {
+        return Activations.gelu(this);
+    }
+
+    /** {@link Activations#quickGelu(Variable)}. */
+    public Variable quickGelu() {
+        return Activations.quickGelu(this);
+    }
+
+    /** {@link Aggregations#sum(Variable)}. */
+    public Variable sum() {
+        return Aggregations.sum(this);
+    }
+
+    /** {@link Aggregations#sum(Variable, int[], boolean)}. */
+    public Variable sum(int[] dims, boolean keepdim) {
+        return Aggregations.sum(this, dims, keepdim);
+    }
+
+    /** {@link Aggregations#mean(Variable)}. */
+    public Variable mean() {
+        return Aggregations.mean(this);
+    }
+
+    /** {@link Aggregations#mean(Variable, int[], boolean)}. */
+    public Variable mean(int[] dims, boolean keepdim) {
+        return Aggregations.mean(this, dims, keepdim);
+    }
+
+    /** {@link Aggregations#max(Variable, int, boolean)}. */
+    public Variable max(int dim, boolean keepdim) {
+        return Aggregations.max(this, dim, keepdim);
+    }
+
+    /** {@link Aggregations#min(Variable, int, boolean)}. */
+    public Variable min(int dim, boolean keepdim) {
+        return Aggregations.min(this, dim, keepdim);
+    }
+
+    /** {@link Aggregations#logsumexp(Variable, int, boolean)}. */
+    public Variable logsumexp(int dim, boolean keepdim) {
+        return Aggregations.logsumexp(this, dim, keepdim);
+    }
+
+    /** {@link Views#reshape(Variable, long...)}. */
+    public Variable reshape(long... shape) {
+        return Views.reshape(this, shape);
+    }
+
+    /** {@link Views#view(Variable, long...)}. */
+    public Variable view(long... shape) {
+        return Views.view(this, shape);
+    }
+
+    /** {@link Views#flatten(Variable, int, int)}. */
+    public Variable flatten(int start, int end) {
+        return Views.flatten(this, start, end);
+    }
+
+    /** {@link Views#permute(Variable, int...)}. */
+    public Variable permute(int... order) {
+        return Views.permute(this, order);
+    }
+
+    /** {@link Views#transpose(Variable, int, int)}. */
+    public Variable transpose(int d0, int d1) {
+        return Views.transpose(this, d0, d1);
+    }
+
+    /** {@link Views#mT(Variable)}. */
+    public Variable mT() {
+        return Views.mT(this);
+    }
+
+    /** {@link Views#narrow(Variable, int, long, long)}. */
+    public Variable narrow(int dim, long start, long length) {
+        return Views.narrow(this, dim, start, length);
+    }
+
+    /** {@link Views#slice(Variable, int, long, long, long)}. */
+    public Variable slice(int dim, long start, long end, long step) {
+        return Views.slice(this, dim, start, end, step);
+    }
+
+    /** {@link Views#select(Variable, int, long)}. */
+    public Variable select(int dim, long index) {
+        return Views.select(this, dim, index);
+    }
+
+    /** {@link Views#expand(Variable, long...)}. */
+    public Variable expand(long... shape) {
+        return Views.expand(this, shape);
+    }
+
+    /** {@link Views#squeeze(Variable, int)}. */
+    public Variable squeeze(int dim) {
+        return Views.squeeze(this, dim);
+    }
+
+    /** {@link Views#unsqueeze(Variable, int)}. */
+    public Variable unsqueeze(int dim) {
+        return Views.unsqueeze(this, dim);
+    }
+
+    /** {@link Views#contiguous(Variable)}. */
+    public Variable contiguous() {
+        return Views.contiguous(this);
+    }
+
+    /** {@link Products#matmul(Variable, Variable)}. */
+    public Variable matmul(Variable o) {
+        return Products.matmul(this, o);
+    }
+
+    /** {@link Layers#softmax(Variable, int)}. */
+    public Variable softmax(int dim) {
+        return Layers.softmax(this, dim);
+    }
+
+    /** {@link Layers#logSoftmax(Variable, int)}. */
+    public Variable logSoftmax(int dim) {
+        return Layers.logSoftmax(this, dim);
     }
 
     @Override

@@ -79,9 +79,29 @@ class EngineTest {
     @Test
     void gradCheckOfMulIsExactOnNonContiguousBroadcastInputs() {
         Rng rng = new Rng(7);
-        Tensor a = Tensor.randn(rng, 4, 3).mT();       // [3, 4], transposed view
-        Tensor b = Tensor.randn(rng, 4);               // broadcast over rows
+        Tensor a = Tensor.randn(rng, 4, 3).to(radapter.tensor.DType.F64).mT(); // [3, 4] F64 transposed view
+        Tensor b = Tensor.randn(rng, 4);                                       // broadcast over rows
+        org.junit.jupiter.api.Assertions.assertFalse(a.isContiguous());
         GradCheck.Result r = GradCheck.check(v -> Arithmetic.mul(v[0], v[1]), 1e-6, a, b);
         assertTrue(r.passed(1e-6), r.toString());
+    }
+
+    @Test
+    void zeroGradThenBackwardReusesTheBufferSoTheModelScopeDoesNotGrow() {
+        try (MemoryScope model = MemoryScope.open()) {
+            Variable p = Variable.parameter(Tensor.randn(new Rng(2), 8, 8));
+            long afterFirst = -1;
+            for (int step = 0; step < 200; step++) {
+                p.zeroGrad();
+                try (MemoryScope s = MemoryScope.open()) {
+                    Aggregations.sum(Arithmetic.mul(p, p)).backward();
+                }
+                if (step == 0) {
+                    afterFirst = model.allocatedBytes();
+                }
+                assertEquals(afterFirst, model.allocatedBytes(), "model scope grew at step " + step);
+            }
+            assertEquals(2 * p.data().get(3, 4), p.grad().get(3, 4), 1e-5);
+        }
     }
 }

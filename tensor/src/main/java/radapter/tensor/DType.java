@@ -28,7 +28,7 @@ public enum DType {
         return byteSize;
     }
 
-    /** True for the floating types (F32, F16, BF16). */
+    /** True for the floating types (F32, F64, F16, BF16). */
     public boolean isFloating() {
         return this == F32 || this == F64 || this == F16 || this == BF16;
     }

@@ -187,7 +187,9 @@ public final class NN {
     }
 
     private static long outSize(long in, long kernel, int stride, int pad, int dilation) {
-        return (in + 2L * pad - (long) dilation * (kernel - 1) - 1) / stride + 1;
+        long span = in + 2L * pad - (long) dilation * (kernel - 1) - 1;
+        // A kernel larger than the padded input gives no output (Java division truncates toward 0).
+        return span < 0 ? 0 : span / stride + 1;
     }
 
     /** im2col: [N·OH·OW, C·kh·kw] patches, built from views with exactly one copy. */
