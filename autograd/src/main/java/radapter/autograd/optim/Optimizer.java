@@ -152,9 +152,8 @@ public abstract class Optimizer {
 
     /**
      * Clears gradients: to null when {@code setToNone}, else fills the existing buffers with 0.
-     * Keeping the buffers matters when the parameters live in a long-lived {@link MemoryScope}:
-     * the engine allocates a fresh gradient in the parameter's scope whenever the gradient is
-     * null, so set-to-none grows that scope by one gradient per parameter per step.
+     * Either way no memory is allocated on the next backward: a variable keeps its cleared
+     * buffer aside and the engine reuses it (see {@link Variable#zeroGrad()}).
      */
     public void zeroGrad(boolean setToNone) {
         for (Variable p : params) {

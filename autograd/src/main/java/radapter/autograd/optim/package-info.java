@@ -31,7 +31,7 @@
  *         loss(batch).backward();
  *         GradClip.clipGradNorm(adapterParams, 1.0);
  *         opt.step();
- *         opt.zeroGrad(false);   // keep the gradient buffers (see Optimizer#zeroGrad(boolean))
+ *         opt.zeroGrad();        // buffers are kept aside and reused by the next backward
  *     }
  * }
  * }</pre>
