@@ -117,6 +117,9 @@ public final class Join {
 
     /** {@code chunks} nearly equal views along {@code dim} (torch.chunk). */
     public static List<Tensor> chunk(Tensor x, int chunks, int dim) {
+        if (chunks <= 0) {
+            throw new IllegalArgumentException("chunk count must be positive, got " + chunks);
+        }
         long n = x.size(dim);
         return split(x, Math.max(1, (n + chunks - 1) / chunks), dim);
     }

@@ -70,7 +70,7 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("linear bias must have shape [" + weight.size(0) + "], got " + Shapes.str(bias.shape()));
         }
         long[] lead = java.util.Arrays.copyOf(x.shape(), x.dim() - 1);
-        Tensor x2 = x.dim() == 2 ? x : x.reshape(-1, x.size(-1));
+        Tensor x2 = x.dim() == 2 ? x : x.reshape(Shapes.numel(lead), x.size(-1));
         Tensor y = matmul(x2, weight.mT());
         if (bias != null) {
             y = y.add(bias);

@@ -64,7 +64,7 @@ public final class NN {
         DType ct = Pointwise.computeType(x);
         long inner = Shapes.numel(normalizedShape);
         long[] lead = Arrays.copyOf(shape, shape.length - k);
-        Tensor x2 = x.to(ct).reshape(-1, inner);
+        Tensor x2 = x.to(ct).reshape(Shapes.numel(lead), inner);
         Tensor w = weight == null ? null : weight.to(ct).reshape(inner);
         Tensor b = bias == null ? null : bias.to(ct).reshape(inner);
         Tensor out = Tensor.empty(ct, x2.shape());

@@ -225,6 +225,9 @@ public final class Tensor {
 
     /** True when elements are laid out row-major without gaps (size-1 dimensions' strides ignored). */
     public boolean isContiguous() {
+        if (numel() == 0) {
+            return true;
+        }
         long expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1) {
@@ -272,6 +275,9 @@ public final class Tensor {
         int e = Shapes.dim(end, r);
         if (shape.length == 0) {
             return reshape(1);
+        }
+        if (s > e) {
+            throw new IllegalArgumentException("flatten: start dimension " + start + " comes after end dimension " + end);
         }
         long[] ns = new long[shape.length - (e - s)];
         int j = 0;
@@ -334,7 +340,7 @@ public final class Tensor {
     public Tensor narrow(int dim, long start, long length) {
         int d = Shapes.dim(dim, shape.length);
         long s0 = start < 0 ? start + shape[d] : start;
-        if (s0 < 0 || length < 0 || s0 + length > shape[d]) {
+        if (s0 < 0 || s0 > shape[d] || length < 0 || length > shape[d] - s0) {
             throw new IndexOutOfBoundsException("narrow(" + dim + ", " + start + ", " + length + ") is out of range for size "
                     + shape[d] + " in shape " + Shapes.str(shape));
         }
@@ -386,6 +392,11 @@ public final class Tensor {
         if (newShape.length != newStrides.length) {
             throw new IllegalArgumentException("as_strided shape " + Shapes.str(newShape) + " and strides " + Shapes.str(newStrides) + " differ in rank");
         }
+        for (long d : newShape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative size in as_strided shape " + Shapes.str(newShape));
+            }
+        }
         if (Shapes.numel(newShape) > 0) {
             long lo = newOffset;
             long hi = newOffset;
@@ -427,6 +438,9 @@ public final class Tensor {
             } else {
                 long old = shape[i - extra];
                 long want = newShape[i] == -1 ? old : newShape[i];
+                if (want < 0) {
+                    throw new IllegalArgumentException("invalid size " + newShape[i] + " in expand to " + Shapes.str(newShape));
+                }
                 if (old == want) {
                     s[i] = old;
                     st[i] = strides[i - extra];
@@ -725,7 +739,7 @@ public final class Tensor {
             if (dtype.isFloating()) {
                 sb.append(formatFloat(v));
             } else {
-                sb.append((long) v);
+                sb.append(Elements.readLong(dtype, storage.segment(), at));
             }
             return;
         }
