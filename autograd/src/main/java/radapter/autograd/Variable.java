@@ -14,7 +14,7 @@ import radapter.tensor.Tensor;
  * created, so gradients survive the per-step scopes that hold the graph's temporaries.
  */
 public final class Variable {
-    private final Tensor data;
+    private Tensor data;
     private Tensor grad;
     /** The buffer of a gradient cleared by {@link #zeroGrad()}, reused by the next backward. */
     private Tensor spareGrad;
@@ -50,6 +50,25 @@ public final class Variable {
     /** The value. */
     public Tensor data() {
         return data;
+    }
+
+    /**
+     * Replaces a leaf's value, like assigning {@code param.data} in PyTorch: checkpoint loading
+     * swaps in zero-copy views this way. The shape must stay the same.
+     */
+    public void setData(Tensor newData) {
+        if (!isLeaf()) {
+            throw new IllegalStateException("setData is only allowed on leaves");
+        }
+        if (!java.util.Arrays.equals(newData.shape(), data.shape())) {
+            throw new IllegalArgumentException("new data of shape " + java.util.Arrays.toString(newData.shape())
+                    + " does not match the variable's shape " + java.util.Arrays.toString(data.shape())
+                    + (name != null ? " (" + name + ")" : ""));
+        }
+        if (requiresGrad && !newData.dtype().isFloating()) {
+            throw new IllegalArgumentException("a variable that requires a gradient needs floating data, got " + newData.dtype().pyName());
+        }
+        this.data = newData;
     }
 
     /** The accumulated gradient of a leaf, or null before any backward reached it. */

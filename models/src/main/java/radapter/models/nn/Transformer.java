@@ -1,0 +1,36 @@
+package radapter.models.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import radapter.autograd.Variable;
+import radapter.tensor.Tensor;
+
+/** A stack of residual attention blocks, registered as {@code resblocks.0}, {@code resblocks.1}, ... */
+public class Transformer extends Module {
+    private final List<ResidualAttentionBlock> blocks = new ArrayList<>();
+
+    public Transformer(long dim, int layers, int heads, long mlpHidden, Activation activation, double eps) {
+        Module list = addModule("resblocks", new Module() {
+        });
+        for (int i = 0; i < layers; i++) {
+            ResidualAttentionBlock b = new ResidualAttentionBlock(dim, heads, mlpHidden, activation, eps);
+            list.addModule(Integer.toString(i), b);
+            blocks.add(b);
+        }
+    }
+
+    public List<ResidualAttentionBlock> blocks() {
+        return Collections.unmodifiableList(blocks);
+    }
+
+    public Variable forward(Variable x, Tensor mask) {
+        for (int i = 0; i < blocks.size(); i++) {
+            ResidualAttentionBlock b = blocks.get(i);
+            Variable in = x;
+            x = Trace.within("block" + i, () -> b.forward(in, mask));
+            Trace.record("block" + i, x);
+        }
+        return x;
+    }
+}
