@@ -98,9 +98,9 @@ public final class NN {
             throw new IllegalArgumentException(what + " index must be a 1-D I32 or I64 tensor, got " + index.dtype().pyName()
                     + " of shape " + Shapes.str(index.shape()));
         }
-        long n = index.size(0);
-        for (long i = 0; i < n; i++) {
-            long v = index.getLong(i);
+        long[] values = index.toLongArray();
+        for (int i = 0; i < values.length; i++) {
+            long v = values[i];
             if (v < 0 || v >= size) {
                 throw new IndexOutOfBoundsException(what + " index " + v + " at position " + i + " is out of range [0, " + size + ")");
             }

@@ -30,7 +30,8 @@ public enum UnaryOp {
             case SIGMOID -> sigmoid(x);
             case RELU -> x > 0 ? x : (x == x ? 0.0 : x);
             case GELU -> 0.5 * x * SpecialFunctions.erfc(-x / Math.sqrt(2.0));
-            case GELU_TANH -> 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+            // 0.5·(1 + tanh(u)) = sigmoid(2u): the same function without cancellation for x ≪ 0.
+            case GELU_TANH -> x * sigmoid(2.0 * SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
             case QUICK_GELU -> x * sigmoid(1.702 * x);
         };
     }

@@ -260,6 +260,8 @@ public final class ReferenceBackend implements Backend {
             }
             if (mean != null) {
                 put(mean, r, mu);
+            }
+            if (rstd != null) {
                 put(rstd, r, rs);
             }
         }
