@@ -1,0 +1,307 @@
+package radapter.adapters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import radapter.autograd.Variable;
+import radapter.models.clip.CheckpointLayout;
+import radapter.models.clip.Clip;
+import radapter.models.nn.Linear;
+
+import radapter.models.nn.ResidualAttentionBlock;
+import radapter.models.nn.Transformer;
+import radapter.tensor.LinearAlgebra;
+import radapter.tensor.Rng;
+import radapter.tensor.Tensor;
+import radapter.tensor.io.SafeTensors;
+
+/**
+ * A CLIP model with R-Adapters installed after the attention and MLP branches of every block of
+ * the chosen towers. Everything else is frozen (logit scale included); the adapters train, their
+ * EMA twins ({@code adapter_*_cache}, the official key names) average them, and
+ * {@link #merge(double)} folds the evaluation adapters into {@code out_proj} and {@code c_proj}
+ * so the result is a plain CLIP with no inference overhead.
+ *
+ * <p>Memory: adapters, EMA copies and merged weights are allocated in the memory scope current
+ * when this object is created or merged, normally the model's scope.
+ */
+public final class AdaptedClip {
+    /** Where one adapter sits. */
+    public record Site(String tower, int block, String branch, ResidualAttentionBlock owner, RAdapter adapter) {
+        /** The projection the adapter folds into: {@code attn.out_proj} or {@code mlp.c_proj}. */
+        public Linear projection() {
+            return branch.equals("attn") ? owner.attn().outProj() : owner.mlp().cProj();
+        }
+
+        /** Checkpoint key prefix of the block, e.g. {@code visual.transformer.resblocks.3}. */
+        public String blockKey() {
+            return (tower.equals("vision") ? "visual." : "") + "transformer.resblocks." + block;
+        }
+    }
+
+    private final Clip clip;
+    private final AdapterConfig config;
+    private final AdapterRuntime runtime;
+    private final List<Site> sites;
+    private final Map<Site, Tensor[]> originals = new LinkedHashMap<>();
+
+    private AdaptedClip(Clip clip, AdapterConfig config, AdapterRuntime runtime, List<Site> sites) {
+        this.clip = clip;
+        this.config = config;
+        this.runtime = runtime;
+        this.sites = sites;
+    }
+
+    /**
+     * Installs adapters into {@code clip} (in place) and freezes every other parameter. {@code rng}
+     * initialises factored adapters and then drives adapter dropping.
+     */
+    public static AdaptedClip install(Clip clip, AdapterConfig config, Rng rng) {
+        AdapterRuntime runtime = new AdapterRuntime(config, rng);
+        clip.freeze();
+        List<Site> sites = new ArrayList<>();
+        addTower(sites, "vision", clip.visual().transformer(), config.visionRank(), clip.config().vision().width(), runtime, rng);
+        addTower(sites, "text", clip.text().transformer(), config.textRank(), clip.config().text().width(), runtime, rng);
+        if (sites.isEmpty()) {
+            throw new IllegalArgumentException("no adapters installed: both ranks are <= 0 (give --adapter vision,text ranks > 0)");
+        }
+        return new AdaptedClip(clip, config, runtime, Collections.unmodifiableList(sites));
+    }
+
+    private static void addTower(List<Site> sites, String tower, Transformer t, int rank, long width, AdapterRuntime runtime, Rng rng) {
+        if (rank <= 0) {
+            return;
+        }
+        List<ResidualAttentionBlock> blocks = t.blocks();
+        for (int i = 0; i < blocks.size(); i++) {
+            ResidualAttentionBlock b = blocks.get(i);
+            RAdapter attn = new RAdapter(width, rank, runtime, rng);
+            RAdapter mlp = new RAdapter(width, rank, runtime, rng);
+            b.setAttnAdapter(attn);
+            b.setMlpAdapter(mlp);
+            if (runtime.config().emaEnabled()) {
+                attn.setEma(b.addModule(ResidualAttentionBlock.ATTN_ADAPTER + "_cache", attn.copyFrozen()));
+                mlp.setEma(b.addModule(ResidualAttentionBlock.MLP_ADAPTER + "_cache", mlp.copyFrozen()));
+            }
+            sites.add(new Site(tower, i, "attn", b, attn));
+            sites.add(new Site(tower, i, "mlp", b, mlp));
+        }
+    }
+
+    public Clip clip() {
+        return clip;
+    }
+
+    public AdapterConfig config() {
+        return config;
+    }
+
+    public List<Site> sites() {
+        return sites;
+    }
+
+    /** The live adapter parameters: what the optimizer trains. */
+    public List<Variable> trainableParameters() {
+        List<Variable> out = new ArrayList<>();
+        for (Site s : sites) {
+            out.addAll(s.adapter().trainableParameters());
+        }
+        return out;
+    }
+
+    /** Train mode (adapter dropping on, live adapters) or eval mode (EMA adapters, scale s·α). */
+    public AdaptedClip train(boolean on) {
+        clip.train(on);
+        return this;
+    }
+
+    /** Replaces the random stream adapter dropping draws from (for resuming a run exactly). */
+    public void setDropRng(Rng rng) {
+        runtime.setRng(rng);
+    }
+
+    public Rng dropRng() {
+        return runtime.rng();
+    }
+
+    /** α used by evaluation and by {@link #merge()}; the weight-space ensembling knob. */
+    public double evalScale() {
+        return runtime.evalScale();
+    }
+
+    public void setEvalScale(double alpha) {
+        if (!originals.isEmpty()) {
+            throw new IllegalStateException("unmerge() before changing the eval scale");
+        }
+        runtime.setEvalScale(alpha);
+    }
+
+    /**
+     * One EMA step after an optimizer step: {@code θ_ema ← m·θ_ema + (1−m)·θ} for every adapter
+     * parameter (both {@code s} and the matrices), computed in float32 exactly as the official code.
+     */
+    public void emaUpdate() {
+        if (!config.emaEnabled()) {
+            return;
+        }
+        for (Site s : sites) {
+            emaStep(s.adapter(), config.emaMomentum());
+        }
+    }
+
+    /** {@code θ_ema ← m·θ_ema + (1−m)·θ} for one adapter and its twin, in float32 like the official code. */
+    static void emaStep(RAdapter live, double m) {
+        Map<String, Variable> avg = live.ema().namedParameters();
+        for (Map.Entry<String, Variable> e : live.namedParameters().entrySet()) {
+            Tensor c = avg.get(e.getKey()).data();
+            c.mul_(m).add_(e.getValue().data().mul(1 - m));
+        }
+    }
+
+    /** {@link #merge(double)} with the current eval scale α. */
+    public void merge() {
+        merge(runtime.evalScale());
+    }
+
+    /**
+     * Folds each evaluation adapter into its projection: with {@code A = I + α·s·F},
+     * {@code W' = A·W} and {@code b' = A·b}; the adapters are then skipped. The original weights
+     * are kept for {@link #unmerge()}.
+     */
+    public void merge(double alpha) {
+        if (!originals.isEmpty()) {
+            throw new IllegalStateException("already merged; unmerge() first");
+        }
+        for (Site s : sites) {
+            originals.put(s, fold(s.projection(), s.adapter().evalSource(), alpha));
+            s.adapter().setMerged(true);
+        }
+        runtime.setEvalScale(alpha);
+    }
+
+    /**
+     * Replaces {@code proj}'s weight and bias by {@code A·W} and {@code A·b} with
+     * {@code A = I + α·s·F} of adapter {@code src}; returns the original {weight, bias}.
+     */
+    static Tensor[] fold(Linear proj, RAdapter src, double alpha) {
+        Tensor w = proj.weight().data();
+        Tensor b = proj.bias().data();
+        double c = src.scale().data().item() * alpha;
+        Tensor a = identity(src.dim()).add(src.matrix().mul(c));
+        proj.weight().setData(LinearAlgebra.matmul(a, w));
+        proj.bias().setData(LinearAlgebra.matmul(a, b));
+        return new Tensor[] {w, b};
+    }
+
+    /** Restores the weights saved by {@link #merge(double)} and re-enables the adapters. */
+    public void unmerge() {
+        for (Map.Entry<Site, Tensor[]> e : originals.entrySet()) {
+            Linear proj = e.getKey().projection();
+            proj.weight().setData(e.getValue()[0]);
+            proj.bias().setData(e.getValue()[1]);
+            e.getKey().adapter().setMerged(false);
+        }
+        originals.clear();
+    }
+
+    public boolean isMerged() {
+        return !originals.isEmpty();
+    }
+
+    private static Tensor identity(long n) {
+        Tensor eye = Tensor.zeros(n, n);
+        for (long i = 0; i < n; i++) {
+            eye.set(1.0, i, i);
+        }
+        return eye;
+    }
+
+    /** The model's tensors without any adapter (merged weights when merged): a plain CLIP state dict. */
+    public Map<String, Tensor> plainStateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        clip.stateDict().forEach((k, v) -> {
+            if (!k.contains(".adapter_")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** Only the adapter tensors (live and EMA), under the official key names. */
+    public Map<String, Tensor> adapterStateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        clip.stateDict().forEach((k, v) -> {
+            if (k.contains(".adapter_")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Copies adapter tensors (live and EMA, official names) into this model; every adapter key of
+     * the model must be present and no other adapter key may appear.
+     */
+    public void loadAdapterState(Map<String, Tensor> state) {
+        Map<String, Variable> named = clip.namedParameters();
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Variable> e : named.entrySet()) {
+            if (!e.getKey().contains(".adapter_")) {
+                continue;
+            }
+            Tensor t = state.get(e.getKey());
+            if (t == null) {
+                missing.add(e.getKey());
+                continue;
+            }
+            if (!java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("size mismatch for " + e.getKey() + ": the file has " + java.util.Arrays.toString(t.shape())
+                        + ", the model expects " + java.util.Arrays.toString(e.getValue().shape()));
+            }
+            e.getValue().data().copy_(t);
+        }
+        List<String> unexpected = state.keySet().stream().filter(k -> k.contains(".adapter_") && !named.containsKey(k)).toList();
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new IllegalArgumentException("adapter state does not match: missing " + missing + ", unexpected " + unexpected);
+        }
+    }
+
+    /**
+     * Writes the merged model as a plain CLIP checkpoint in {@code layout} (so open_clip or
+     * transformers load it unchanged), atomically. Merges with the current α first if needed.
+     */
+    public void exportMerged(Path target, CheckpointLayout layout, Map<String, String> metadata) throws IOException {
+        boolean wasMerged = isMerged();
+        if (!wasMerged) {
+            merge();
+        }
+        try {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            meta.put("producer", "radapter");
+            meta.put("radapter.merged_alpha", Double.toString(runtime.evalScale()));
+            if (metadata != null) {
+                meta.putAll(metadata);
+            }
+            SafeTensors.write(target, layout.fromCanonical(plainStateDict()), meta);
+        } finally {
+            if (!wasMerged) {
+                unmerge();
+            }
+        }
+    }
+
+    /** Number of trainable scalars (live adapters only). */
+    public long trainableCount() {
+        long n = 0;
+        for (Variable v : trainableParameters()) {
+            n += v.data().numel();
+        }
+        return n;
+    }
+
+}
