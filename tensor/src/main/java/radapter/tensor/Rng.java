@@ -83,6 +83,42 @@ public final class Rng {
         return r * Math.cos(2 * Math.PI * u2);
     }
 
+    /** The full generator state (for checkpoints): four state words, the spare normal's bits, and whether it is set. */
+    public long[] state() {
+        return new long[] {s0, s1, s2, s3, Double.doubleToRawLongBits(spareGaussian), hasSpare ? 1 : 0};
+    }
+
+    /** A generator continuing exactly where the one that produced {@code state} stood. */
+    public static Rng fromState(long[] state) {
+        if (state.length != 6) {
+            throw new IllegalArgumentException("an Rng state has 6 words, got " + state.length);
+        }
+        Rng r = new Rng(0);
+        r.s0 = state[0];
+        r.s1 = state[1];
+        r.s2 = state[2];
+        r.s3 = state[3];
+        r.spareGaussian = Double.longBitsToDouble(state[4]);
+        r.hasSpare = state[5] != 0;
+        return r;
+    }
+
+    /** An independent copy with the same state (the two then produce the same sequence). */
+    public Rng copy() {
+        return fromState(state());
+    }
+
+    /** Makes this generator continue from {@code other}'s current state. */
+    public void restore(Rng other) {
+        long[] st = other.state();
+        s0 = st[0];
+        s1 = st[1];
+        s2 = st[2];
+        s3 = st[3];
+        spareGaussian = Double.longBitsToDouble(st[4]);
+        hasSpare = st[5] != 0;
+    }
+
     /** A generator for an independent stream, determined by this generator's state and {@code stream}. */
     public Rng fork(long stream) {
         return new Rng(nextLong() ^ splitMix(stream));

@@ -121,6 +121,18 @@ public abstract class Module {
         return requiresGrad(false);
     }
 
+    /**
+     * Copies every parameter into fresh memory of the current scope. Loaded weights are views of
+     * a read-only memory-mapped checkpoint; call this before training them in place (full
+     * fine-tuning).
+     */
+    public final Module materialize() {
+        for (Variable v : parameters()) {
+            v.setData(v.data().clone());
+        }
+        return this;
+    }
+
     /** Sets train mode on the whole tree (dropout and adapter dropping are active in training). */
     public Module train(boolean on) {
         training = on;

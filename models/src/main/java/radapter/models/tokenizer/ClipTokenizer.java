@@ -52,7 +52,7 @@ import radapter.tensor.Tensor;
  * <p>Instances are immutable and thread-safe; the BPE cache is a bounded concurrent map shared by
  * the copies made with {@link #withTruncation} and {@link #withContextLength}.
  */
-public final class ClipTokenizer {
+public final class ClipTokenizer implements Tokenizer {
     /** CLIP's context length. */
     public static final int DEFAULT_CONTEXT_LENGTH = 77;
     /** Merges used from the gz file: {@code 49152 - 256 - 2}, as in the official code. */

@@ -91,7 +91,7 @@ final class SoftmaxKernels {
             e.intoMemorySegment(o, (oo + j) << 2, VectorMath.NO, m);
             acc = acc.add(e, m);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sumLanes(acc);
     }
 
     /** Σ e^{x − max}, for log-softmax (nothing stored). */
@@ -107,7 +107,7 @@ final class SoftmaxKernels {
             FloatVector e = VectorMath.exp(FloatVector.fromMemorySegment(S, x, (xo + j) << 2, VectorMath.NO, m).sub(vmax));
             acc = acc.add(e, m);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sumLanes(acc);
     }
 
     /** o ← (x − max) − lse. */

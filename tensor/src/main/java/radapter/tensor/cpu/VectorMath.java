@@ -110,7 +110,7 @@ final class VectorMath {
             for (; j <= len - L; j += L) {
                 a0 = a0.add(load(s, o + j).sub(vs));
             }
-            double t = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            double t = sumLanes(a0.add(a1).add(a2.add(a3)));
             for (; j < len; j++) {
                 t += get(s, o + j) - shift;
             }
@@ -141,7 +141,7 @@ final class VectorMath {
                 FloatVector d0 = load(s, off + i + j).sub(vh).sub(vl);
                 a0 = d0.fma(d0, a0);
             }
-            double t = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            double t = sumLanes(a0.add(a1));
             for (; j < len; j++) {
                 float d = (get(s, off + i + j) - hi) - lo;
                 t += d * d;
@@ -379,5 +379,18 @@ final class VectorMath {
         FloatVector r = halfXE.blend(x.sub(halfXE), x.compare(VectorOperators.GE, 0f));
         // Far right tail (and +∞): erfc(−x/√2) = 2 to float precision.
         return r.blend(x, x.compare(VectorOperators.GT, 10f));
+    }
+
+    /**
+     * Sum of a vector's lanes in lane order, in double. {@code reduceLanes(ADD)} may associate
+     * differently when intrinsified than in its Java fallback, so results would depend on whether
+     * C2 has compiled the caller yet; a fixed order keeps runs bit-reproducible (resume relies on it).
+     */
+    static double sumLanes(FloatVector v) {
+        double t = 0;
+        for (int i = 0; i < v.length(); i++) {
+            t += v.lane(i);
+        }
+        return t;
     }
 }

@@ -1,0 +1,382 @@
+package radapter.adapters.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import radapter.adapters.AdaptedClip;
+import radapter.adapters.ContrastiveLoss;
+import radapter.autograd.Aggregations;
+import radapter.autograd.Arithmetic;
+import radapter.autograd.GradMode;
+import radapter.autograd.Layers;
+import radapter.autograd.Variable;
+import radapter.autograd.optim.AdamW;
+import radapter.autograd.optim.GradClip;
+import radapter.autograd.optim.ParamGroup;
+import radapter.autograd.optim.WarmupCosineLr;
+import radapter.models.clip.Clip;
+import radapter.tensor.Join;
+import radapter.tensor.MemoryScope;
+import radapter.tensor.Rng;
+import radapter.tensor.Tensor;
+
+/**
+ * The contrastive fine-tuning loop of R-Adapter (spec §7.5) and of the full fine-tuning (FLYP)
+ * baseline: per step, set the lr (warm-up + cosine), compute normalised features of the batch,
+ * the loss (MPM-NCE or the CLIP loss), backward, clip, AdamW step, EMA update.
+ *
+ * <p><b>Large batches on small machines.</b> The contrastive loss couples every pair of the batch,
+ * so summing losses over micro-batches would change the objective. With {@code microBatch} set,
+ * the step is computed exactly, in the GradCache manner: (1) features of all micro-batches
+ * without a graph, (2) the loss over the whole batch and its gradient with respect to the
+ * features, (3) each micro-batch again with a graph, back-propagating those feature gradients.
+ * The adapter-dropping random stream is rewound between (1) and (3), so both passes use the same
+ * masks and the gradients equal those of one full-batch pass with these masks, up to float
+ * rounding. (Masks are drawn per micro-batch, so with dropping on they are different draws from
+ * the same distribution than an undivided batch would get.)
+ *
+ * <p><b>Checkpoints and resume.</b> Every {@code checkpointEvery} steps the trained tensors (live
+ * and EMA adapters), AdamW's moments, the step and the random streams are written atomically;
+ * {@link #run} resumes from the latest checkpoint and then continues bit for bit as the
+ * uninterrupted run would (batch sources are functions of the step).
+ *
+ * <p>A non-finite loss stops the run before the optimizer step, leaving the parameters and the
+ * checkpoints of the last good step.
+ */
+public final class FineTuner {
+    /** Which contrastive loss trains. */
+    public enum LossKind {
+        /** R-Adapter's multi-positive margin NCE with label smoothing. */
+        MPM_NCE,
+        /** The CLIP/FLYP loss (labels ignored). */
+        CLIP
+    }
+
+    /** Called after every step. */
+    public interface Listener {
+        void step(long step, long total, double loss, double lr);
+    }
+
+    /** What a run did. */
+    public record Result(long steps, List<Double> losses, double seconds, long resumedFrom) {
+    }
+
+    private final Clip clip;
+    private final AdaptedClip adapted;
+    private final List<Variable> params;
+    private final Builder cfg;
+    private final AdamW optimizer;
+    private final WarmupCosineLr schedule;
+    private final Rng dropRng;
+
+    private FineTuner(Builder b) {
+        this.cfg = b;
+        this.clip = b.clip;
+        this.adapted = b.adapted;
+        this.params = adapted != null ? adapted.trainableParameters() : clip.trainableParameters();
+        if (params.isEmpty()) {
+            throw new IllegalStateException("nothing to train: every parameter is frozen");
+        }
+        List<ParamGroup> groups = ParamGroup.weightDecaySplit(params, b.weightDecay);
+        this.optimizer = AdamW.builder().lr(b.lr).weightDecay(b.weightDecay).groups(groups).build();
+        this.schedule = new WarmupCosineLr(b.lr, Math.min(b.warmup, Math.max(b.steps - 1, 0)), Math.max(b.steps, 1), b.minLr);
+        this.dropRng = adapted != null ? adapted.dropRng() : new Rng(b.seed);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** Trains for the configured number of steps (resuming from the latest checkpoint when there is one). */
+    public Result run(BatchSource source) throws IOException {
+        long start = 0;
+        List<Double> losses = new ArrayList<>();
+        if (cfg.checkpointDir != null && cfg.resume) {
+            Optional<Path> latest = Checkpoints.latest(cfg.checkpointDir);
+            if (latest.isPresent()) {
+                start = restore(Checkpoints.read(latest.get()), losses);
+            }
+        }
+        long resumedFrom = start;
+        clip.train(true);
+        long t0 = System.nanoTime();
+        for (long step = start; step < cfg.steps; step++) {
+            double lr = schedule.apply(optimizer, step);
+            double loss;
+            try (MemoryScope s = MemoryScope.open()) {
+                TrainBatch batch = source.batch(step);
+                loss = computeGradients(batch);
+                if (!Double.isFinite(loss)) {
+                    optimizer.zeroGrad();
+                    throw new TrainingDivergedException("the loss became " + loss + " at step " + step
+                            + "; the parameters are those after step " + (step - 1)
+                            + (cfg.checkpointDir != null ? " and the last good checkpoint is kept in " + cfg.checkpointDir : ""));
+                }
+                if (cfg.gradClip > 0) {
+                    GradClip.clipGradNorm(params, cfg.gradClip);
+                }
+                optimizer.step();
+                optimizer.zeroGrad();
+                if (adapted != null) {
+                    adapted.emaUpdate();
+                }
+            }
+            losses.add(loss);
+            if (cfg.listener != null) {
+                cfg.listener.step(step, cfg.steps, loss, lr);
+            }
+            boolean last = step + 1 == cfg.steps;
+            if (cfg.checkpointDir != null && cfg.checkpointEvery > 0 && ((step + 1) % cfg.checkpointEvery == 0 || last)) {
+                Checkpoints.write(cfg.checkpointDir, snapshot(step + 1, losses), cfg.keepCheckpoints);
+            }
+        }
+        clip.train(false);
+        return new Result(cfg.steps - start, losses, (System.nanoTime() - t0) / 1e9, resumedFrom);
+    }
+
+    private Variable loss(Variable u, Variable v, long[] labels) {
+        double scale = clip.logitScaleExp();
+        return switch (cfg.loss) {
+            case MPM_NCE -> ContrastiveLoss.mpmNce(u, v, labels, scale, cfg.margin, cfg.labelSmoothing);
+            case CLIP -> ContrastiveLoss.clip(u, v, scale, cfg.labelSmoothing);
+        };
+    }
+
+    private Variable imageEmbeddings(Tensor images) {
+        return Layers.l2Normalize(clip.imageFeatures(Variable.constant(images)), -1, 1e-12);
+    }
+
+    private Variable textEmbeddings(Tensor ids) {
+        return Layers.l2Normalize(clip.textFeatures(ids), -1, 1e-12);
+    }
+
+    /** Loss of {@code batch}, with the gradients of the trained parameters accumulated (exactly, in micro-batches if set). */
+    double computeGradients(TrainBatch batch) {
+        return cfg.microBatch > 0 && cfg.microBatch < batch.size() ? accumulatedStep(batch) : directStep(batch);
+    }
+
+    private double directStep(TrainBatch b) {
+        Variable loss = loss(imageEmbeddings(b.images()), textEmbeddings(b.tokenIds()), b.labels());
+        double value = loss.item();
+        if (Double.isFinite(value)) {
+            loss.backward();
+        }
+        return value;
+    }
+
+    private double accumulatedStep(TrainBatch b) {
+        int n = b.size();
+        int mb = cfg.microBatch;
+        Rng rewind = dropRng.copy();
+        List<Tensor> us = new ArrayList<>();
+        List<Tensor> vs = new ArrayList<>();
+        try (GradMode.Guard ignored = GradMode.noGrad()) {
+            for (int from = 0; from < n; from += mb) {
+                TrainBatch part = b.slice(from, Math.min(mb, n - from));
+                us.add(imageEmbeddings(part.images()).data());
+                vs.add(textEmbeddings(part.tokenIds()).data());
+            }
+        }
+        Variable u = Variable.parameter(Join.cat(0, us));
+        Variable v = Variable.parameter(Join.cat(0, vs));
+        Variable loss = loss(u, v, b.labels());
+        double value = loss.item();
+        if (!Double.isFinite(value)) {
+            return value;
+        }
+        loss.backward();
+        dropRng.restore(rewind);
+        for (int from = 0; from < n; from += mb) {
+            int len = Math.min(mb, n - from);
+            try (MemoryScope s = MemoryScope.open()) {
+                TrainBatch part = b.slice(from, len);
+                Variable gu = Variable.constant(u.grad().narrow(0, from, len));
+                Variable gv = Variable.constant(v.grad().narrow(0, from, len));
+                Variable surrogate = Arithmetic.add(
+                        Aggregations.sum(Arithmetic.mul(imageEmbeddings(part.images()), gu)),
+                        Aggregations.sum(Arithmetic.mul(textEmbeddings(part.tokenIds()), gv)));
+                surrogate.backward();
+            }
+        }
+        return value;
+    }
+
+    private Map<String, Tensor> trainableState() {
+        if (adapted != null) {
+            return adapted.adapterStateDict();
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        clip.namedParameters().forEach((k, v) -> {
+            if (v.requiresGrad()) {
+                out.put(k, v.data());
+            }
+        });
+        return out;
+    }
+
+    private Checkpoints.Snapshot snapshot(long step, List<Double> losses) {
+        Map<String, Object> trainer = new LinkedHashMap<>();
+        trainer.put("step", step);
+        trainer.put("total_steps", cfg.steps);
+        trainer.put("drop_rng", toList(dropRng.state()));
+        trainer.put("losses", new ArrayList<Object>(losses));
+        return new Checkpoints.Snapshot(step, trainableState(), optimizer.stateDict(), trainer);
+    }
+
+    @SuppressWarnings("unchecked")
+    private long restore(Checkpoints.Snapshot s, List<Double> losses) {
+        Map<String, radapter.autograd.Variable> named = clip.namedParameters();
+        Map<String, Tensor> mine = trainableState();
+        if (!mine.keySet().equals(s.trainable().keySet())) {
+            throw new IllegalArgumentException("the checkpoint's trained tensors do not match this model: expected " + mine.size()
+                    + " tensors like " + mine.keySet().stream().limit(3).toList() + ", found " + s.trainable().size());
+        }
+        s.trainable().forEach((k, t) -> named.get(k).data().copy_(t));
+        optimizer.loadStateDict(s.optimizer());
+        List<Object> rng = (List<Object>) s.trainer().get("drop_rng");
+        dropRng.restore(Rng.fromState(rng.stream().mapToLong(o -> ((Number) o).longValue()).toArray()));
+        for (Object o : (List<Object>) s.trainer().get("losses")) {
+            losses.add(((Number) o).doubleValue());
+        }
+        return s.step();
+    }
+
+    private static List<Object> toList(long[] a) {
+        List<Object> l = new ArrayList<>();
+        for (long x : a) {
+            l.add(x);
+        }
+        return l;
+    }
+
+    /** Settings, with the official ImageNet recipe's values as defaults (spec §7.6). */
+    public static final class Builder {
+        private Clip clip;
+        private AdaptedClip adapted;
+        private LossKind loss = LossKind.MPM_NCE;
+        private double margin = 0.05;
+        private double labelSmoothing = 0.02;
+        private double lr = 5e-4;
+        private double weightDecay = 0.0;
+        private long warmup = 500;
+        private double minLr = 1e-6;
+        private long steps = 1000;
+        private double gradClip = 1.0;
+        private int microBatch = 0;
+        private Path checkpointDir;
+        private long checkpointEvery = 0;
+        private int keepCheckpoints = 2;
+        private boolean resume = true;
+        private long seed = 0;
+        private Listener listener;
+
+        /** Fine-tunes R-Adapter: only the adapters train; EMA is updated after each step. */
+        public Builder adapters(AdaptedClip a) {
+            this.adapted = a;
+            this.clip = a.clip();
+            return this;
+        }
+
+        /** Fine-tunes whatever parameters of {@code c} require gradients (full fine-tuning baseline). */
+        public Builder model(Clip c) {
+            this.clip = c;
+            this.adapted = null;
+            return this;
+        }
+
+        public Builder loss(LossKind k) {
+            this.loss = k;
+            return this;
+        }
+
+        public Builder margin(double m) {
+            this.margin = m;
+            return this;
+        }
+
+        public Builder labelSmoothing(double ls) {
+            this.labelSmoothing = ls;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            this.lr = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            this.weightDecay = v;
+            return this;
+        }
+
+        public Builder warmup(long v) {
+            this.warmup = v;
+            return this;
+        }
+
+        public Builder minLr(double v) {
+            this.minLr = v;
+            return this;
+        }
+
+        public Builder steps(long v) {
+            this.steps = v;
+            return this;
+        }
+
+        /** Global gradient-norm clipping; 0 disables it. */
+        public Builder gradClip(double v) {
+            this.gradClip = v;
+            return this;
+        }
+
+        /** Micro-batch size for exact gradient accumulation; 0 processes the whole batch at once. */
+        public Builder microBatch(int v) {
+            this.microBatch = v;
+            return this;
+        }
+
+        /** Writes a checkpoint under {@code dir} every {@code every} steps (and after the last), keeping {@code keep}. */
+        public Builder checkpoints(Path dir, long every, int keep) {
+            this.checkpointDir = dir;
+            this.checkpointEvery = every;
+            this.keepCheckpoints = keep;
+            return this;
+        }
+
+        /** Whether {@link #run} continues from the latest checkpoint (default true). */
+        public Builder resume(boolean on) {
+            this.resume = on;
+            return this;
+        }
+
+        /** Seed of the drop stream when no adapters are given. */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Builder listener(Listener l) {
+            this.listener = l;
+            return this;
+        }
+
+        public FineTuner build() {
+            if (clip == null) {
+                throw new IllegalStateException("give the model: adapters(...) or model(...)");
+            }
+            if (steps <= 0) {
+                throw new IllegalArgumentException("steps must be positive, got " + steps);
+            }
+            return new FineTuner(this);
+        }
+    }
+}
