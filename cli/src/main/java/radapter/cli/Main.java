@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "radapter 0.1.0-SNAPSHOT",
         description = "Run and robustly fine-tune CLIP on the JVM with R-Adapter.",
-        subcommands = {InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, InfoCommand.class, EmbedCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

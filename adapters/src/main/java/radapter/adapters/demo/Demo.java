@@ -1,0 +1,308 @@
+package radapter.adapters.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import radapter.adapters.AdaptedClip;
+import radapter.adapters.AdapterConfig;
+import radapter.adapters.DropMaskAxis;
+import radapter.adapters.eval.Metrics;
+import radapter.adapters.eval.ZeroShotHead;
+import radapter.adapters.report.Plots;
+import radapter.adapters.train.FineTuner;
+import radapter.data.dataset.PromptTemplates;
+import radapter.data.synthetic.Split;
+import radapter.data.synthetic.SyntheticDataset;
+import radapter.data.synthetic.SyntheticShapes;
+import radapter.models.clip.CheckpointLayout;
+import radapter.models.clip.Clip;
+import radapter.models.clip.ClipConfig;
+import radapter.models.clip.ClipInit;
+import radapter.models.nn.Activation;
+import radapter.models.tokenizer.WordTokenizer;
+import radapter.tensor.MemoryScope;
+import radapter.tensor.Rng;
+import radapter.tensor.Tensor;
+import radapter.tensor.io.Json;
+
+/**
+ * The built-in demo: the paper's story in miniature, on synthetic data, from scratch.
+ * <ol>
+ *   <li>Synthetic shapes: a broad pre-training mix, an in-distribution fine-tuning set, and four
+ *       distribution-shifted test sets (sketch, texture, palette, geometry).</li>
+ *   <li>Pre-train a small CLIP with the contrastive loss on the broad mix: the zero-shot model.</li>
+ *   <li>Zero-shot evaluation with a template head.</li>
+ *   <li>Fine-tune three ways on the ID set: full fine-tuning (FLYP loss), R-Adapter with all its
+ *       parts, and R-Adapter without self-ensembling (no dropping, no EMA, α = 1).</li>
+ *   <li>Evaluate all; sweep α for R-Adapter; merge and check the merged model scores the same.</li>
+ *   <li>Write report.md, results.json, PNG plots and the merged model.safetensors.</li>
+ * </ol>
+ * Every number in the report is measured in the run.
+ */
+public final class Demo {
+    /** Sizes of a run. */
+    public record Settings(boolean quick, long seed, Path out, int pretrainSteps, int pretrainBatch, int finetuneSteps,
+            int finetuneBatch, int evalPerSplit) {
+        public static Settings of(boolean quick, long seed, Path out) {
+            return quick
+                    ? new Settings(true, seed, out, 160, 48, 60, 32, 240)
+                    : new Settings(false, seed, out, 1200, 96, 300, 64, 600);
+        }
+    }
+
+    /** Progress reporting hooks (the CLI draws progress bars with them). */
+    public interface Progress {
+        void stage(String name, long total);
+
+        void step(long done, String detail);
+
+        void message(String line);
+    }
+
+    /** One method's evaluation. */
+    public record Scores(String method, Map<String, Double> accuracy, double oodAverage, long trainable, double trainSeconds) {
+    }
+
+    static final List<String> TEMPLATES = List.of("a photo of a {}.", "a drawing of a {}.", "a picture of a {}.",
+            "a {} on a plain background.", "a close-up photo of a {}.", "a pencil drawing of a {}.");
+    static final Split[] SHIFTS = {Split.SKETCH, Split.TEXTURE, Split.PALETTE, Split.GEOMETRY};
+
+    private final Settings s;
+    private final Progress progress;
+
+    public Demo(Settings settings, Progress progress) {
+        this.s = settings;
+        this.progress = progress;
+    }
+
+    /** Runs everything and returns the score table (also written to the run folder). */
+    public List<Scores> run() throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(s.out());
+        SyntheticShapes data = SyntheticShapes.builder().seed(s.seed()).imageSize(32)
+                .size(Split.TEST, s.evalPerSplit()).size(Split.SKETCH, s.evalPerSplit()).size(Split.TEXTURE, s.evalPerSplit())
+                .size(Split.PALETTE, s.evalPerSplit()).size(Split.GEOMETRY, s.evalPerSplit()).build();
+        SyntheticDataset pre = data.split(Split.PRETRAIN);
+        SyntheticDataset train = data.split(Split.TRAIN);
+        List<String> classNames = train.classNames().asList();
+        PromptTemplates templates = PromptTemplates.of("demo", TEMPLATES);
+
+        List<String> corpus = new ArrayList<>();
+        for (int i = 0; i < pre.size(); i++) {
+            corpus.add(pre.get(i).caption());
+        }
+        for (String c : classNames) {
+            corpus.addAll(templates.formatAll(c));
+        }
+        WordTokenizer tok = WordTokenizer.fit(corpus, 16);
+        ClipConfig cfg = new ClipConfig(64, new ClipConfig.Vision(64, 3, 4, 8, 32), new ClipConfig.Text(64, 2, 4, 16, tok.vocabSize()),
+                Activation.QUICK_GELU, 1e-5, "radapter demo (trained from scratch)");
+        progress.message(String.format("data: %d pre-training, %d fine-tuning, %d per test split, %d classes; vocabulary %d words",
+                pre.size(), train.size(), s.evalPerSplit(), classNames.size(), tok.vocabSize()));
+
+        Map<String, Tensor> zeroShotState;
+        List<Double> pretrainLosses;
+        Map<String, Tensor> evalPixels = new LinkedHashMap<>();
+        Map<String, long[]> evalLabels = new LinkedHashMap<>();
+        for (Split split : evalSplits()) {
+            SyntheticDataset d = data.split(split);
+            evalPixels.put(split.id(), MemoryScope.outsideScopes(() -> DemoData.pixels(d, 0, d.size())));
+            evalLabels.put(split.id(), DemoData.labels(d));
+        }
+
+        // 2. Pre-train the zero-shot model.
+        Clip base = ClipInit.initialize(new Clip(cfg), new Rng(s.seed()));
+        base.logitScale().requiresGrad(false);
+        progress.stage("pre-training a CLIP from scratch", s.pretrainSteps());
+        FineTuner pt = FineTuner.builder().model(base).loss(FineTuner.LossKind.CLIP).labelSmoothing(0)
+                .lr(2e-3).weightDecay(0.1).warmup(Math.max(10, s.pretrainSteps() / 20)).minLr(1e-5).steps(s.pretrainSteps())
+                .gradClip(1.0).seed(s.seed()).listener(listener()).build();
+        long t0 = System.nanoTime();
+        pretrainLosses = pt.run(DemoData.captioned(pre, tok, s.pretrainBatch(), s.seed() + 1)).losses();
+        double pretrainSeconds = (System.nanoTime() - t0) / 1e9;
+        zeroShotState = snapshot(base);
+
+        List<Scores> table = new ArrayList<>();
+        // 3. Zero-shot.
+        Clip zs = fresh(cfg, zeroShotState);
+        table.add(evaluate("zero-shot", zs, tok, classNames, templates, evalPixels, evalLabels, 0, 0));
+
+        Map<String, List<Double>> ftCurves = new LinkedHashMap<>();
+        // 4a. Full fine-tuning with the FLYP loss (CLIP loss on class prompts).
+        Clip full = fresh(cfg, zeroShotState);
+        full.requiresGrad(true);
+        full.logitScale().requiresGrad(false);
+        progress.stage("full fine-tuning (FLYP)", s.finetuneSteps());
+        t0 = System.nanoTime();
+        FineTuner.Result fr = FineTuner.builder().model(full).loss(FineTuner.LossKind.CLIP).labelSmoothing(0).lr(1e-4).weightDecay(0.1)
+                .warmup(s.finetuneSteps() / 10).minLr(1e-6).steps(s.finetuneSteps()).gradClip(1.0).seed(s.seed() + 2).listener(listener())
+                .build().run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+        ftCurves.put("full fine-tuning (FLYP)", fr.losses());
+        table.add(evaluate("full fine-tuning (FLYP)", full, tok, classNames, templates, evalPixels, evalLabels,
+                full.parameterCount(true), (System.nanoTime() - t0) / 1e9));
+
+        // 4b. R-Adapter with adapter dropping, EMA and α = 0.5.
+        double ema = s.quick() ? 0.95 : 0.98;
+        Clip ra = fresh(cfg, zeroShotState);
+        AdaptedClip adapted = AdaptedClip.install(ra, AdapterConfig.builder().ranks(64, 64).dropPath(0.2).dropAxis(DropMaskAxis.PER_SAMPLE)
+                .ema(ema).evalScale(0.5).build(), new Rng(s.seed() + 4));
+        progress.stage("R-Adapter fine-tuning", s.finetuneSteps());
+        t0 = System.nanoTime();
+        FineTuner.Result rr = rAdapterTuner(adapted).build()
+                .run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+        double raSeconds = (System.nanoTime() - t0) / 1e9;
+        ftCurves.put("R-Adapter", rr.losses());
+        table.add(evaluate("R-Adapter (EMA, α = 0.5)", ra, tok, classNames, templates, evalPixels, evalLabels, adapted.trainableCount(),
+                raSeconds));
+
+        // 4c. R-Adapter without self-ensembling: no dropping, no EMA, full strength.
+        Clip plain = fresh(cfg, zeroShotState);
+        AdaptedClip plainAdapted = AdaptedClip.install(plain, AdapterConfig.builder().ranks(64, 64).dropPath(0).ema(0).evalScale(1.0).build(),
+                new Rng(s.seed() + 4));
+        progress.stage("R-Adapter without self-ensembling", s.finetuneSteps());
+        t0 = System.nanoTime();
+        FineTuner.Result pr = rAdapterTuner(plainAdapted).build()
+                .run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+        ftCurves.put("R-Adapter w/o self-ensembling", pr.losses());
+        table.add(evaluate("R-Adapter w/o self-ensembling", plain, tok, classNames, templates, evalPixels, evalLabels,
+                plainAdapted.trainableCount(), (System.nanoTime() - t0) / 1e9));
+
+        // 5. α sweep (weight-space ensembling for free) and the merge check.
+        double[] alphas = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+        double[] sweepId = new double[alphas.length];
+        double[] sweepOod = new double[alphas.length];
+        progress.stage("α sweep", alphas.length);
+        for (int i = 0; i < alphas.length; i++) {
+            adapted.setEvalScale(alphas[i]);
+            Scores sc = evaluate("α=" + alphas[i], ra, tok, classNames, templates, evalPixels, evalLabels, 0, 0);
+            sweepId[i] = sc.accuracy().get(Split.TEST.id());
+            sweepOod[i] = sc.oodAverage();
+            progress.step(i + 1, String.format("α %.1f: ID %.1f%%, OOD %.1f%%", alphas[i], 100 * sweepId[i], 100 * sweepOod[i]));
+        }
+        adapted.setEvalScale(0.5);
+        Scores unmerged = table.get(2);
+        adapted.merge(0.5);
+        Scores merged = evaluate("R-Adapter merged (α = 0.5)", ra, tok, classNames, templates, evalPixels, evalLabels,
+                adapted.trainableCount(), raSeconds);
+        Path modelFile = s.out().resolve("model.safetensors");
+        adapted.exportMerged(modelFile, CheckpointLayout.OPENAI, Map.of("radapter.demo_seed", Long.toString(s.seed())));
+        adapted.unmerge();
+        double mergeGap = 0;
+        for (String k : unmerged.accuracy().keySet()) {
+            mergeGap = Math.max(mergeGap, Math.abs(unmerged.accuracy().get(k) - merged.accuracy().get(k)));
+        }
+        table.add(merged);
+        writeModelConfig(cfg, tok);
+
+        // 6. Reports and plots.
+        Map<String, List<Double>> pre2 = new LinkedHashMap<>();
+        pre2.put("pre-training (CLIP loss)", pretrainLosses);
+        Plots.lossCurves(s.out().resolve("pretrain_loss.png"), "Pre-training loss", pre2);
+        Plots.lossCurves(s.out().resolve("finetune_loss.png"), "Fine-tuning loss", ftCurves);
+        Map<String, double[]> points = new LinkedHashMap<>();
+        for (Scores sc : table.subList(0, 2)) {
+            points.put(sc.method(), new double[] {sc.accuracy().get(Split.TEST.id()), sc.oodAverage()});
+        }
+        points.put("R-Adapter w/o self-ensembling", new double[] {table.get(3).accuracy().get(Split.TEST.id()), table.get(3).oodAverage()});
+        Plots.alphaSweep(s.out().resolve("alpha_sweep.png"), alphas, sweepId, sweepOod, points);
+        double totalSeconds = (System.nanoTime() - start) / 1e9;
+        Report.write(s, table, alphas, sweepId, sweepOod, mergeGap, pretrainSeconds, pretrainLosses, totalSeconds, cfg);
+        return table;
+    }
+
+    private FineTuner.Builder rAdapterTuner(AdaptedClip a) {
+        return FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(0.05).labelSmoothing(0.02).lr(1e-3)
+                .weightDecay(0).warmup(s.finetuneSteps() / 10).minLr(1e-6).steps(s.finetuneSteps()).gradClip(1.0).listener(listener());
+    }
+
+    private FineTuner.Listener listener() {
+        return (step, total, loss, lr) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, lr));
+    }
+
+    static List<Split> evalSplits() {
+        List<Split> l = new ArrayList<>();
+        l.add(Split.TEST);
+        l.addAll(List.of(SHIFTS));
+        return l;
+    }
+
+    private static Map<String, Tensor> snapshot(Clip c) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        c.stateDict().forEach((k, v) -> m.put(k, MemoryScope.outsideScopes(v::clone)));
+        return m;
+    }
+
+    private static Clip fresh(ClipConfig cfg, Map<String, Tensor> state) {
+        Clip c = new Clip(cfg);
+        c.loadStateDict(state, true);
+        c.materialize();
+        c.freeze();
+        c.eval();
+        return c;
+    }
+
+    private Scores evaluate(String method, Clip clip, WordTokenizer tok, List<String> classNames, PromptTemplates templates,
+            Map<String, Tensor> pixels, Map<String, long[]> labels, long trainable, double seconds) {
+        clip.eval();
+        Map<String, Double> acc = new LinkedHashMap<>();
+        try (MemoryScope scope = MemoryScope.open()) {
+            ZeroShotHead head = ZeroShotHead.build(clip, tok, classNames, templates.templates());
+            for (Map.Entry<String, Tensor> e : pixels.entrySet()) {
+                Tensor px = e.getValue();
+                long n = px.size(0);
+                List<Tensor> feats = new ArrayList<>();
+                for (long from = 0; from < n; from += 256) {
+                    feats.add(clip.encodeImage(px.narrow(0, from, Math.min(256, n - from))));
+                }
+                Tensor logits = head.logits(radapter.tensor.Join.cat(0, feats));
+                acc.put(e.getKey(), Metrics.topK(logits, labels.get(e.getKey()), 1));
+            }
+        }
+        double ood = 0;
+        for (Split sp : SHIFTS) {
+            ood += acc.get(sp.id());
+        }
+        ood /= SHIFTS.length;
+        Scores sc = new Scores(method, acc, ood, trainable, seconds);
+        if (trainable > 0 || method.equals("zero-shot")) {
+            progress.message(String.format("%-32s ID %5.1f%%  OOD avg %5.1f%%", method, 100 * acc.get(Split.TEST.id()), 100 * ood));
+        }
+        return sc;
+    }
+
+    private void writeModelConfig(ClipConfig cfg, WordTokenizer tok) throws IOException {
+        Map<String, Object> vision = new LinkedHashMap<>();
+        vision.put("image_size", (long) cfg.vision().imageSize());
+        vision.put("layers", (long) cfg.vision().layers());
+        vision.put("width", cfg.vision().width());
+        vision.put("patch_size", (long) cfg.vision().patchSize());
+        vision.put("heads", (long) cfg.vision().heads());
+        Map<String, Object> text = new LinkedHashMap<>();
+        text.put("context_length", (long) cfg.text().contextLength());
+        text.put("vocab_size", (long) cfg.text().vocabSize());
+        text.put("width", cfg.text().width());
+        text.put("heads", (long) cfg.text().heads());
+        text.put("layers", (long) cfg.text().layers());
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("embed_dim", cfg.embedDim());
+        c.put("quick_gelu", true);
+        c.put("vision_cfg", vision);
+        c.put("text_cfg", text);
+        write(s.out().resolve("model.json"), Json.writePretty(c));
+        write(s.out().resolve("vocab.txt"), String.join("\n", tok.words()) + "\n");
+    }
+
+    static void write(Path file, String content) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, content);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
