@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * <p>Outside any scope, allocations are owned by the garbage collector (an automatic arena per
- * storage), so casual use needs no ceremony. Arenas are shared, not confined, because kernels run
- * on the compute pool's threads.
+ * storage), so casual use needs no ceremony. A closed scope's memory goes to a bounded pool and is
+ * handed to later scopes, so a training loop does not pay the OS for fresh zeroed pages every
+ * step. Memory is shared, not thread-confined, because kernels run on the compute pool's threads.
  */
 public final class MemoryScope implements AutoCloseable {
     private static final ThreadLocal<MemoryScope> CURRENT = new ThreadLocal<>();
@@ -32,14 +33,20 @@ public final class MemoryScope implements AutoCloseable {
 
     private final MemoryScope parent;
     private final Thread owner;
-    private final Arena arena;
+    private final java.util.List<BlockPool.Block> blocks = new java.util.ArrayList<>();
+    private BlockPool.Block chunk;
+    private long chunkOffset;
+    /**
+     * The scope's own lifetime: every segment handed out is re-scoped to it, so touching a tensor
+     * after its scope closed fails loudly even though the bytes went back to the pool.
+     */
+    private final Arena lifetime = Arena.ofShared();
     private long bytes;
     private boolean closed;
 
     private MemoryScope(MemoryScope parent) {
         this.parent = parent;
         this.owner = Thread.currentThread();
-        this.arena = Arena.ofShared();
     }
 
     /** Opens a scope nested in the current one (if any) and makes it current on this thread. */
@@ -65,13 +72,18 @@ public final class MemoryScope implements AutoCloseable {
     }
 
     /**
-     * Allocates zeroed host memory in the current scope (or GC-owned memory outside any scope).
-     * Kernels never allocate; the op front-ends do, on the calling thread.
+     * Allocates host memory in the current scope (or GC-owned memory outside any scope). Scoped
+     * memory is recycled from closed scopes and holds old bytes unless {@code zeroed}; GC-owned
+     * memory is always zeroed. Kernels never allocate; the op front-ends do, on the calling thread.
      */
-    static MemorySegment allocate(long byteSize) {
+    static MemorySegment allocate(long byteSize, boolean zeroed) {
         MemoryScope scope = CURRENT.get();
         if (scope != null) {
-            return scope.allocateHere(byteSize);
+            MemorySegment seg = scope.allocateHere(byteSize);
+            if (zeroed) {
+                seg.fill((byte) 0);
+            }
+            return seg;
         }
         return allocateAuto(byteSize);
     }
@@ -81,10 +93,24 @@ public final class MemoryScope implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("memory scope is already closed");
         }
-        MemorySegment seg = arena.allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);
+        MemorySegment seg;
+        if (byteSize > BlockPool.SMALL) {
+            BlockPool.Block b = BlockPool.large(byteSize);
+            blocks.add(b);
+            seg = b.segment().asSlice(0, byteSize);
+        } else {
+            long aligned = (chunkOffset + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+            if (chunk == null || aligned + byteSize > chunk.size()) {
+                chunk = BlockPool.chunk();
+                blocks.add(chunk);
+                aligned = 0;
+            }
+            seg = chunk.segment().asSlice(aligned, byteSize);
+            chunkOffset = aligned + byteSize;
+        }
         bytes += byteSize;
         track(byteSize);
-        return seg;
+        return seg.reinterpret(lifetime, null);
     }
 
     private static MemorySegment allocateAuto(long byteSize) {
@@ -156,7 +182,10 @@ public final class MemoryScope implements AutoCloseable {
         }
         closed = true;
         CURRENT.set(parent);
-        arena.close();
+        lifetime.close();
+        BlockPool.release(blocks);
+        blocks.clear();
+        chunk = null;
         LIVE_BYTES.addAndGet(-bytes);
     }
 
@@ -168,6 +197,16 @@ public final class MemoryScope implements AutoCloseable {
     /** The highest {@link #liveBytes()} seen since start or the last {@link #resetPeak()}. */
     public static long peakBytes() {
         return PEAK_BYTES.get();
+    }
+
+    /** Bytes of closed scopes kept for reuse by later scopes (not counted in {@link #liveBytes()}). */
+    public static long pooledBytes() {
+        return BlockPool.cachedBytes();
+    }
+
+    /** Frees the memory kept for reuse (see {@link #pooledBytes()}). */
+    public static void trimPool() {
+        BlockPool.trim();
     }
 
     /** Restarts peak tracking from the current live figure. */

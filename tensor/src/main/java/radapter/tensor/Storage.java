@@ -18,7 +18,15 @@ public final class Storage {
 
     /** Fresh zeroed host storage of {@code byteSize} bytes in the current memory scope. */
     public static Storage allocate(long byteSize) {
-        Storage s = new Storage(MemoryScope.allocate(byteSize), Device.CPU);
+        return allocate(byteSize, true);
+    }
+
+    /**
+     * Fresh host storage in the current memory scope; unless {@code zeroed}, its bytes are
+     * whatever a recycled block held (every op output is fully written, so ops skip the zeroing).
+     */
+    public static Storage allocate(long byteSize, boolean zeroed) {
+        Storage s = new Storage(MemoryScope.allocate(byteSize, zeroed), Device.CPU);
         if (MemoryScope.current() == null) {
             MemoryScope.untrackWhenUnreachable(s, byteSize);
         }

@@ -36,8 +36,16 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    /** Uninitialised-in-spirit (actually zeroed) contiguous tensor in the current memory scope. */
+    /**
+     * A contiguous tensor in the current memory scope whose elements are unspecified (like
+     * {@code torch.empty}): recycled memory is not cleared. Op outputs use it because kernels
+     * write every element; use {@link #zeros} when the values matter.
+     */
     public static Tensor empty(DType dtype, long... shape) {
+        return allocate(dtype, false, shape);
+    }
+
+    private static Tensor allocate(DType dtype, boolean zeroed, long... shape) {
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Shapes.str(shape));
@@ -45,17 +53,17 @@ public final class Tensor {
         }
         long[] s = shape.clone();
         long bytes = Math.multiplyExact(Shapes.numel(s), dtype.byteSize());
-        return new Tensor(dtype, s, Shapes.contiguousStrides(s), 0, Storage.allocate(bytes));
+        return new Tensor(dtype, s, Shapes.contiguousStrides(s), 0, Storage.allocate(bytes, zeroed));
     }
 
     /** F32 zeros. */
     public static Tensor zeros(long... shape) {
-        return empty(DType.F32, shape);
+        return allocate(DType.F32, true, shape);
     }
 
     /** Zeros of any dtype. */
     public static Tensor zeros(DType dtype, long... shape) {
-        return empty(dtype, shape);
+        return allocate(dtype, true, shape);
     }
 
     /** F32 ones. */
@@ -70,11 +78,10 @@ public final class Tensor {
 
     /** Tensor of {@code dtype} filled with {@code value}. */
     public static Tensor full(DType dtype, double value, long... shape) {
-        Tensor t = empty(dtype, shape);
-        if (value != 0.0) {
-            t.fill_(value);
+        if (value == 0.0 && Double.doubleToRawLongBits(value) == 0) {
+            return zeros(dtype, shape);
         }
-        return t;
+        return empty(dtype, shape).fill_(value);
     }
 
     /** A 0-dimensional F32 tensor. */
