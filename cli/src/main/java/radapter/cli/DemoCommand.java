@@ -24,12 +24,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/demo or runs/demo-quick).")
     Path out;
 
+    @Option(names = "--pretrain-steps", defaultValue = "0", description = "Override the pre-training step count.")
+    int pretrainSteps;
+
+    @Option(names = "--finetune-steps", defaultValue = "0", description = "Override the fine-tuning step count.")
+    int finetuneSteps;
+
     @Override
     public Integer call() throws Exception {
         Path dir = out != null ? out : Path.of("runs", quick ? "demo-quick" : "demo");
         System.out.println("radapter demo: " + (quick ? "quick" : "full") + " run, seed " + seed + ", writing to " + dir);
         try (ConsoleProgress progress = new ConsoleProgress()) {
-            List<Demo.Scores> table = new Demo(Demo.Settings.of(quick, seed, dir), progress).run();
+            List<Demo.Scores> table = new Demo(Demo.Settings.of(quick, seed, dir).withSteps(pretrainSteps, finetuneSteps), progress).run();
             progress.close();
             System.out.println();
             System.out.println(java.nio.file.Files.readString(dir.resolve("report.md")));

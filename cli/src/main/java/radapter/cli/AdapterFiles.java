@@ -1,0 +1,82 @@
+package radapter.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import radapter.adapters.AdaptedClip;
+import radapter.adapters.AdapterConfig;
+import radapter.adapters.DropMaskAxis;
+import radapter.adapters.RankRule;
+import radapter.models.clip.Clip;
+import radapter.tensor.Rng;
+import radapter.tensor.Tensor;
+import radapter.tensor.io.Json;
+import radapter.tensor.io.SafeTensors;
+
+/**
+ * The files {@code finetune} writes and {@code merge}/{@code eval} read: {@code adapters.safetensors}
+ * (live and EMA adapters under the official key names) and {@code adapter_config.json}.
+ */
+final class AdapterFiles {
+    private AdapterFiles() {
+    }
+
+    static void write(Path dir, AdaptedClip a) throws IOException {
+        Files.createDirectories(dir);
+        AdapterConfig c = a.config();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("vision_rank", (long) c.visionRank());
+        json.put("text_rank", (long) c.textRank());
+        json.put("rank_rule", c.rankRule().name());
+        json.put("drop_path", c.dropPath());
+        json.put("drop_axis", c.dropAxis().name());
+        json.put("scale_init", c.scaleInit());
+        json.put("eval_scale", c.evalScale());
+        json.put("ema", c.emaMomentum());
+        SafeTensors.write(dir.resolve("adapters.safetensors"), a.adapterStateDict(), Map.of("producer", "radapter finetune"));
+        Demo.writeAtomically(dir.resolve("adapter_config.json"), Json.writePretty(json));
+    }
+
+    /** Installs adapters described by {@code dir} into {@code clip} and loads their weights. */
+    static AdaptedClip load(Path dir, Clip clip) throws IOException {
+        Path cfgFile = dir.resolve("adapter_config.json");
+        Path weights = dir.resolve("adapters.safetensors");
+        if (!Files.isRegularFile(cfgFile) || !Files.isRegularFile(weights)) {
+            throw new IllegalArgumentException(dir + ": expected adapter_config.json and adapters.safetensors (written by radapter finetune)");
+        }
+        Map<String, Object> j = Json.parseObject(Files.readString(cfgFile));
+        AdapterConfig c = AdapterConfig.builder()
+                .ranks(((Number) j.get("vision_rank")).intValue(), ((Number) j.get("text_rank")).intValue())
+                .rankRule(RankRule.valueOf((String) j.get("rank_rule")))
+                .dropPath(((Number) j.get("drop_path")).doubleValue())
+                .dropAxis(DropMaskAxis.valueOf((String) j.get("drop_axis")))
+                .scaleInit(((Number) j.get("scale_init")).doubleValue())
+                .evalScale(((Number) j.get("eval_scale")).doubleValue())
+                .ema(((Number) j.get("ema")).doubleValue()).build();
+        AdaptedClip a = AdaptedClip.install(clip, c, new Rng(0));
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        try (SafeTensors st = SafeTensors.open(weights)) {
+            for (String n : st.names()) {
+                state.put(n, st.get(n).clone());
+            }
+        }
+        a.loadAdapterState(state);
+        a.train(false);
+        return a;
+    }
+
+    /** Small shim so this file does not depend on the demo package for one helper. */
+    static final class Demo {
+        static void writeAtomically(Path file, String content) throws IOException {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+            try {
+                Files.writeString(tmp, content);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}

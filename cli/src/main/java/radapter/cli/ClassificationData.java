@@ -1,0 +1,92 @@
+package radapter.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import radapter.data.dataset.ClassFolderDataset;
+import radapter.data.dataset.ClassNames;
+import radapter.data.dataset.CsvDataset;
+import radapter.data.dataset.Dataset;
+import radapter.data.dataset.PromptTemplates;
+import radapter.data.image.ImageDecodeException;
+import radapter.data.image.ImageDecoder;
+import radapter.data.transforms.ClipPreprocess;
+import radapter.tensor.MemoryScope;
+import radapter.tensor.Rng;
+import radapter.tensor.Tensor;
+
+/** Opening labelled image datasets and prompt templates named on the command line. */
+final class ClassificationData {
+    private ClassificationData() {
+    }
+
+    /** A CSV/TSV (filepath, title, class columns) or an ImageNet-style class-folder tree. */
+    static Dataset open(Path p) throws IOException {
+        if (Files.isDirectory(p)) {
+            return ClassFolderDataset.open(p);
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException(p + ": no such dataset (give a CSV/TSV file or a class-folder directory)");
+        }
+        return CsvDataset.read(p);
+    }
+
+    /** Class names from a file (one per line), else the dataset's own (class folders). */
+    static ClassNames classNames(Path file, Dataset ds) throws IOException {
+        if (file != null) {
+            return ClassNames.fromFile(file);
+        }
+        if (!ds.classNames().isEmpty()) {
+            return ds.classNames();
+        }
+        throw new IllegalArgumentException("the dataset does not name its classes; give --classes FILE (one class name per line, in label order)");
+    }
+
+    /** {@code openai} (the 80 ImageNet templates), {@code simple}, or a file with one template per line. */
+    static PromptTemplates templates(String spec) throws IOException {
+        return switch (spec) {
+            case "openai" -> PromptTemplates.openAiImageNet();
+            case "simple" -> PromptTemplates.simple();
+            default -> PromptTemplates.fromFile(Path.of(spec));
+        };
+    }
+
+    /** Decoded, preprocessed pixels of samples {@code indices}; unreadable images are counted and skipped. */
+    static Tensor pixels(Dataset ds, int[] indices, ClipPreprocess pre, Rng rng, List<Integer> kept, AtomicInteger skipped) {
+        float[][] rows = new float[indices.length][];
+        int n = pre.size();
+        long[] seeds = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            seeds[i] = rng == null ? 0 : rng.nextLong();
+        }
+        IntStream.range(0, indices.length).parallel().forEach(i -> {
+            try {
+                float[] buf = new float[3 * n * n];
+                pre.applyInto(ds.image(indices[i], ImageDecoder::decode), rng == null ? null : new Rng(seeds[i]), buf, 0);
+                rows[i] = buf;
+            } catch (ImageDecodeException e) {
+                System.err.println("radapter: skipped " + e.getMessage());
+            } catch (Exception e) {
+                System.err.println("radapter: skipped sample " + indices[i] + ": " + e.getMessage());
+            }
+        });
+        List<float[]> ok = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] != null) {
+                ok.add(rows[i]);
+                kept.add(i);
+            } else {
+                skipped.incrementAndGet();
+            }
+        }
+        float[] all = new float[ok.size() * 3 * n * n];
+        for (int i = 0; i < ok.size(); i++) {
+            System.arraycopy(ok.get(i), 0, all, i * 3 * n * n, 3 * n * n);
+        }
+        return MemoryScope.outsideScopes(() -> Tensor.of(all, ok.size(), 3, n, n));
+    }
+}

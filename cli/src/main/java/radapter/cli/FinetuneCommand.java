@@ -1,0 +1,188 @@
+package radapter.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import radapter.adapters.AdaptedClip;
+import radapter.adapters.AdapterConfig;
+import radapter.adapters.DropMaskAxis;
+import radapter.adapters.RankRule;
+import radapter.adapters.train.BatchSource;
+import radapter.adapters.train.FineTuner;
+import radapter.adapters.train.TrainBatch;
+import radapter.data.dataset.ClassNames;
+import radapter.data.dataset.Dataset;
+import radapter.data.dataset.KShot;
+import radapter.data.dataset.PromptTemplates;
+import radapter.data.dataset.Sample;
+import radapter.data.transforms.ClipPreprocess;
+import radapter.models.clip.LoadedClip;
+import radapter.models.tokenizer.ClipTokenizer;
+import radapter.tensor.MemoryScope;
+import radapter.tensor.Rng;
+import radapter.tensor.Tensor;
+
+/**
+ * {@code radapter finetune}: R-Adapter fine-tuning of a CLIP checkpoint on a CSV in the official
+ * format (filepath, title, class), with the official scripts' flag names. Writes checkpoints,
+ * the adapters, and the merged model (in the checkpoint's own layout) to {@code --out}.
+ */
+@Command(name = "finetune", mixinStandardHelpOptions = true, description = "Fine-tune a CLIP checkpoint with R-Adapter.")
+final class FinetuneCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--train", required = true, paramLabel = "CSV", description = "Training CSV/TSV (filepath, title, class) or class folders.")
+    Path train;
+
+    @Option(names = "--task", defaultValue = "classification", description = "classification (same class = positives) or retrieval (same image = positives).")
+    String task;
+
+    @Option(names = "--templates", paramLabel = "openai|simple|FILE", description = "Pair each image with a random template of its class instead of the title column.")
+    String templates;
+
+    @Option(names = "--classes", paramLabel = "FILE", description = "Class names for --templates (default: the class folders).")
+    Path classes;
+
+    @Option(names = "--adapter", defaultValue = "768,512", split = ",", description = "Adapter ranks vision,text; <= 0 disables a tower (default: ${DEFAULT-VALUE}).")
+    int[] adapter;
+
+    @Option(names = "--rank-rule", defaultValue = "PAPER", description = "PAPER (r < D is low rank) or OFFICIAL (full rank unless r > D).")
+    RankRule rankRule;
+
+    @Option(names = "--drop-path", defaultValue = "0.2")
+    double dropPath;
+
+    @Option(names = "--drop-axis", defaultValue = "PER_SAMPLE", description = "PER_SAMPLE (default) or PER_TOKEN (the official code).")
+    DropMaskAxis dropAxis;
+
+    @Option(names = "--ema", defaultValue = "0.999")
+    double ema;
+
+    @Option(names = "--eval-scale", defaultValue = "0.5", description = "α for evaluation and the merge.")
+    double evalScale;
+
+    @Option(names = "--ls", defaultValue = "0.02", description = "Label smoothing.")
+    double ls;
+
+    @Option(names = "--mg", defaultValue = "0.05", description = "Margin on negatives.")
+    double mg;
+
+    @Option(names = "--lr", defaultValue = "5e-4")
+    double lr;
+
+    @Option(names = "--wd", defaultValue = "0")
+    double wd;
+
+    @Option(names = "--epochs", defaultValue = "10")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "512", description = "Pairs per optimizer step (the whole contrastive batch).")
+    int batchSize;
+
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Split each batch into this many micro-batches (exact: the loss still covers the whole batch).")
+    int gradAccum;
+
+    @Option(names = "--warmup", defaultValue = "500")
+    long warmup;
+
+    @Option(names = "--min-lr", defaultValue = "1e-6")
+    double minLr;
+
+    @Option(names = "--grad-clip-norm", defaultValue = "1.0", description = "0 disables clipping.")
+    double gradClip;
+
+    @Option(names = "--k-shot", defaultValue = "0", description = "Train on k images per class (0 = all).")
+    int kShot;
+
+    @Option(names = "--crop-scale", defaultValue = "0.9", description = "RandomResizedCrop minimum scale.")
+    double cropScale;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500")
+    long checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run whose output folder is DIR.")
+    Path resume;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = resume != null ? resume : out;
+        Dataset ds = ClassificationData.open(train);
+        if (kShot > 0) {
+            ds = KShot.select(ds, kShot, new Rng(seed));
+        }
+        Dataset data = ds;
+        long stepsPerEpoch = Math.max(1, data.size() / batchSize);
+        long steps = stepsPerEpoch * epochs;
+        try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
+            ClipTokenizer tok = model.tokenizer(m);
+            AdaptedClip a = AdaptedClip.install(m.clip(), AdapterConfig.builder().ranks(adapter[0], adapter.length > 1 ? adapter[1] : adapter[0])
+                    .rankRule(rankRule).dropPath(dropPath).dropAxis(dropAxis).ema(ema).evalScale(evalScale).build(), new Rng(seed));
+            System.out.printf("training %,d adapter parameters on %,d pairs: %d steps of %d (%d micro-batches)%n", a.trainableCount(),
+                    data.size(), steps, batchSize, gradAccum);
+            BatchSource source = batches(data, tok, m.config().vision().imageSize());
+            try (ConsoleProgress progress = new ConsoleProgress()) {
+                progress.stage("R-Adapter fine-tuning", steps);
+                FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr).weightDecay(wd)
+                        .warmup(Math.min(warmup, steps - 1)).minLr(minLr).steps(steps).gradClip(gradClip)
+                        .microBatch(gradAccum > 1 ? Math.max(1, batchSize / gradAccum) : 0)
+                        .checkpoints(dir.resolve("checkpoints"), checkpointEvery, 2).resume(true)
+                        .listener((step, total, loss, rate) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, rate)))
+                        .build().run(source);
+            }
+            AdapterFiles.write(dir, a);
+            a.exportMerged(dir.resolve("model.safetensors"), m.layout(), Map.of("radapter.source", model.model.toString()));
+            System.out.println("wrote " + dir.resolve("adapters.safetensors") + " and the merged " + dir.resolve("model.safetensors"));
+        }
+        return 0;
+    }
+
+    private BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize) throws Exception {
+        ClipPreprocess pre = ClipPreprocess.train(imageSize, cropScale);
+        boolean retrieval = task.equals("retrieval");
+        if (!retrieval && !task.equals("classification")) {
+            throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
+        }
+        PromptTemplates t = templates == null ? null : ClassificationData.templates(templates);
+        ClassNames names = t == null ? null : ClassificationData.classNames(classes, data);
+        Map<Path, Long> imageIds = new HashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            imageIds.putIfAbsent(data.get(i).path(), (long) imageIds.size());
+        }
+        long perEpoch = Math.max(1, data.size() / batchSize);
+        return step -> {
+            long epoch = step / perEpoch;
+            int[] order = new Rng(seed).fork(epoch).permutation(data.size());
+            int from = (int) ((step % perEpoch) * batchSize);
+            int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(from + batchSize, order.length));
+            Rng r = new Rng(seed).fork(1_000_003L * (step + 1));
+            List<Integer> kept = new ArrayList<>();
+            Tensor px = ClassificationData.pixels(data, idx, pre, r, kept, new AtomicInteger());
+            List<String> texts = new ArrayList<>();
+            long[] labels = new long[kept.size()];
+            for (int k = 0; k < kept.size(); k++) {
+                Sample s = data.get(idx[kept.get(k)]);
+                String text = t != null ? t.random(r, names.get(s.label())) : s.caption();
+                if (text == null) {
+                    throw new IllegalArgumentException(train + ": row " + s.index() + " has no title; give --templates to build prompts from class names");
+                }
+                texts.add(text);
+                labels[k] = retrieval ? imageIds.get(s.path()) : s.label();
+            }
+            return new TrainBatch(px, tok.tokenizeTensor(texts), labels);
+        };
+    }
+}

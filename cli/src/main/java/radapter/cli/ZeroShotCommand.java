@@ -1,0 +1,87 @@
+package radapter.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import radapter.adapters.eval.Metrics;
+import radapter.adapters.eval.ZeroShotHead;
+import radapter.data.dataset.ClassNames;
+import radapter.data.dataset.Dataset;
+import radapter.data.dataset.PromptTemplates;
+import radapter.data.transforms.ClipPreprocess;
+import radapter.models.clip.LoadedClip;
+import radapter.tensor.Join;
+import radapter.tensor.MemoryScope;
+import radapter.tensor.Tensor;
+
+/** {@code radapter zeroshot}: zero-shot classification accuracy of a CLIP checkpoint on a labelled dataset. */
+@Command(name = "zeroshot", mixinStandardHelpOptions = true, description = "Zero-shot classification with a template head.")
+final class ZeroShotCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--classes", paramLabel = "FILE", description = "Class names, one per line in label order (default: the class folders).")
+    Path classes;
+
+    @Option(names = "--templates", defaultValue = "openai", paramLabel = "openai|simple|FILE", description = "Prompt templates (default: ${DEFAULT-VALUE}).")
+    String templates;
+
+    @Option(names = "--data", required = true, paramLabel = "CSV|DIR", description = "Labelled images: a CSV/TSV (filepath, class) or class folders.")
+    Path data;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Images encoded at once (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        Dataset ds = ClassificationData.open(data);
+        try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
+            ClassNames names = ClassificationData.classNames(classes, ds);
+            PromptTemplates t = ClassificationData.templates(templates);
+            ZeroShotHead head = ZeroShotHead.build(m.clip(), model.tokenizer(m), names.asList(), t.templates());
+            Result r = evaluate(m, head, ds, batchSize);
+            System.out.printf("%s: top-1 %.2f%%  top-5 %.2f%%  (%d images, %d classes, %d templates, %d skipped)%n", data,
+                    100 * r.top1(), 100 * r.top5(), r.count(), names.size(), t.size(), r.skipped());
+        }
+        return 0;
+    }
+
+    record Result(double top1, double top5, int count, int skipped) {
+    }
+
+    static Result evaluate(LoadedClip m, ZeroShotHead head, Dataset ds, int batchSize) {
+        ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
+        List<Tensor> logits = new ArrayList<>();
+        List<Long> labels = new ArrayList<>();
+        AtomicInteger skipped = new AtomicInteger();
+        for (int from = 0; from < ds.size(); from += batchSize) {
+            int n = Math.min(batchSize, ds.size() - from);
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = from + i;
+            }
+            List<Integer> kept = new ArrayList<>();
+            Tensor px = ClassificationData.pixels(ds, idx, pre, null, kept, skipped);
+            if (kept.isEmpty()) {
+                continue;
+            }
+            try (MemoryScope s = MemoryScope.open()) {
+                logits.add(s.keep(head.logits(m.clip().encodeImage(px))));
+            }
+            for (int k : kept) {
+                labels.add((long) ds.get(idx[k]).label());
+            }
+        }
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("no readable images in the dataset");
+        }
+        Tensor all = Join.cat(0, logits);
+        long[] y = labels.stream().mapToLong(Long::longValue).toArray();
+        return new Result(Metrics.topK(all, y, 1), Metrics.topK(all, y, Math.min(5, (int) all.size(1))), y.length, skipped.get());
+    }
+}
