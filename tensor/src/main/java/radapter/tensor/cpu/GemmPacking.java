@@ -1,6 +1,8 @@
 package radapter.tensor.cpu;
 
+import static radapter.tensor.cpu.GemmMicroKernel.KC;
 import static radapter.tensor.cpu.GemmMicroKernel.L;
+import static radapter.tensor.cpu.GemmMicroKernel.LDA;
 import static radapter.tensor.cpu.GemmMicroKernel.MR;
 import static radapter.tensor.cpu.GemmMicroKernel.NR;
 import static radapter.tensor.cpu.GemmMicroKernel.S;
@@ -8,6 +10,7 @@ import static radapter.tensor.cpu.GemmMicroKernel.S;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -16,17 +19,19 @@ import jdk.incubator.vector.FloatVector;
  *
  * <ul>
  *   <li>A block ({@code mc x kc}): strips of {@link GemmMicroKernel#MR} rows; strip {@code s}
- *       starts at {@code s*MR*kc} and holds element {@code (s*MR + r, k)} at {@code k*MR + r}.
- *       Rows past {@code mc} are zero.
+ *       starts at {@code s*MR*LDA} and holds element {@code (s*MR + r, k)} at
+ *       {@code r*LDA + k} (row by row, fixed stride {@link GemmMicroKernel#LDA} >= kc). Rows
+ *       past {@code mc} are zero.
  *   <li>B block ({@code kc x nc}): strips of {@link GemmMicroKernel#NR} columns; strip {@code t}
  *       starts at {@code t*NR*kc} and holds element {@code (k, t*NR + j)} at {@code k*NR + j}.
  *       Columns past {@code nc} are zero.
  * </ul>
  *
- * <p>Any strides work (zero for broadcast, negative for flipped views). Unit strides get fast
- * paths: a unit stride along the packed panel's fast axis is copied with vector loads; a unit
- * stride along the other axis (the transposing case) is bulk-copied into a scratch array first,
- * then interleaved with plain array accesses.
+ * <p>Any strides work (zero for broadcast, negative for flipped views), through a scalar path.
+ * Unit strides get fast paths: row-major A is one bulk copy per row and row-major B is copied
+ * with vector loads (5+ floats/ns); the transposing cases (A with unit row stride, B with unit
+ * column stride) go through a scratch copy and vector gathers (2.5-3.5 floats/ns, against ~1 for
+ * the scalar path).
  */
 final class GemmPacking {
 
@@ -35,9 +40,9 @@ final class GemmPacking {
 
     private GemmPacking() {}
 
-    /** Floats of packed A needed for an {@code mc x kc} block, including vector-store slack. */
-    static int packedASize(int mc, int kc) {
-        return ceilDiv(mc, MR) * MR * kc + 2 * L;
+    /** Floats of packed A needed for an {@code mc}-row block (any depth up to {@code KC}). */
+    static int packedASize(int mc) {
+        return ceilDiv(mc, MR) * MR * LDA;
     }
 
     /** Floats of packed B needed for a {@code kc x nc} block. */
@@ -45,9 +50,9 @@ final class GemmPacking {
         return ceilDiv(nc, NR) * NR * kc;
     }
 
-    /** Floats of scratch the packing routines need for blocks of depth {@code kc}. */
-    static int scratchSize(int kc) {
-        return Math.max(MR, NR) * kc;
+    /** Floats of scratch the packing routines need (for any depth up to {@code KC}). */
+    static int scratchSize() {
+        return Math.max(MR, NR) * KC + 4 * L;
     }
 
     static int ceilDiv(int x, int y) {
@@ -56,88 +61,96 @@ final class GemmPacking {
 
     /**
      * Packs the {@code mc x kc} block of A whose element (0,0) is at float index {@code base} of
-     * {@code a}, with the given row/column strides (in floats), into {@code dst}.
+     * {@code a}, with the given row/column strides (in floats), into {@code dst}: strip {@code s}
+     * holds rows {@code s*MR ..} at {@code s*MR*LDA + r*LDA + k}; rows past {@code mc} are zero.
      */
     static void packA(MemorySegment a, long base, long rs, long cs, int mc, int kc,
             float[] dst, float[] scratch) {
         int strips = ceilDiv(mc, MR);
         for (int s = 0; s < strips; s++) {
             int rows = Math.min(MR, mc - s * MR);
-            int out = s * MR * kc;
+            int out = s * MR * LDA;
             long sb = base + (long) s * MR * rs;
-            if (rows == MR && cs == 1) {
-                packARowMajor(a, sb, rs, kc, dst, out, scratch);
+            if (cs == 1) {
+                // Row-major A: each row is one bulk copy.
+                for (int r = 0; r < rows; r++) {
+                    MemorySegment.copy(a, F, (sb + r * rs) * 4, dst, out + r * LDA, kc);
+                }
             } else if (rows == MR && rs == 1) {
-                packAColMajor(a, sb, cs, kc, dst, out);
+                packAColMajor(a, sb, cs, kc, dst, out, scratch);
             } else {
-                packAGeneric(a, sb, rs, cs, rows, kc, dst, out);
+                for (int r = 0; r < rows; r++) {
+                    long rowBase = sb + r * rs;
+                    int o = out + r * LDA;
+                    for (int k = 0; k < kc; k++) {
+                        dst[o + k] = a.getAtIndex(F, rowBase + k * cs);
+                    }
+                }
+            }
+            for (int r = rows; r < MR; r++) {
+                Arrays.fill(dst, out + r * LDA, out + r * LDA + kc, 0f);
             }
         }
     }
 
-    /** Rows contiguous along k: bulk-copy the MR rows, then interleave them k-major. */
-    private static void packARowMajor(MemorySegment a, long sb, long rs, int kc, float[] dst, int out,
-            float[] scratch) {
-        for (int r = 0; r < MR; r++) {
-            MemorySegment.copy(a, F, (sb + r * rs) * 4, scratch, r * kc, kc);
+    /** {@code COL_GATHER[e] = e * MR}: gathers L consecutive steps of one row from a k-major copy. */
+    private static final int[] COL_GATHER = colGather();
+
+    private static int[] colGather() {
+        int[] map = new int[L];
+        for (int e = 0; e < L; e++) {
+            map[e] = e * MR;
         }
-        for (int k = 0; k < kc; k++) {
-            int o = out + k * MR;
-            for (int r = 0; r < MR; r++) {
-                dst[o + r] = scratch[r * kc + k];
-            }
-        }
+        return map;
     }
 
     /**
-     * Columns contiguous along i: the MR floats of each k are adjacent in the source. Copied with
-     * full vectors that may spill past the MR slots; the spill is overwritten by the next k (and
-     * the last one lands in the next strip or the array's slack), so every slot ends correct.
+     * Columns of A contiguous along i (A transposed), the transposing case. First a k-major copy
+     * ({@code scratch[k*MR + r]}): the MR floats of each step are adjacent in the source and are
+     * copied with full vectors that may spill past the MR slots (the spill is overwritten by the
+     * next step, the last one lands in the scratch slack). Then every row is gathered out of it,
+     * L steps per gather.
      */
-    private static void packAColMajor(MemorySegment a, long sb, long cs, int kc, float[] dst, int out) {
+    private static void packAColMajor(MemorySegment a, long sb, long cs, int kc, float[] dst, int out,
+            float[] scratch) {
         long limit = a.byteSize();
         int vecs = ceilDiv(MR, L);
         for (int k = 0; k < kc; k++) {
             long src = (sb + k * cs) * 4;
-            int o = out + k * MR;
+            int o = k * MR;
             if (src >= 0 && src + (long) vecs * L * 4 <= limit) {
                 for (int v = 0; v < vecs; v++) {
                     FloatVector.fromMemorySegment(S, a, src + (long) v * L * 4, NATIVE)
-                            .intoArray(dst, o + v * L);
+                            .intoArray(scratch, o + v * L);
                 }
             } else {
                 for (int r = 0; r < MR; r++) {
-                    dst[o + r] = a.get(F, src + r * 4L);
+                    scratch[o + r] = a.get(F, src + r * 4L);
                 }
             }
         }
-    }
-
-    private static void packAGeneric(MemorySegment a, long sb, long rs, long cs, int rows, int kc,
-            float[] dst, int out) {
-        for (int r = 0; r < rows; r++) {
-            long rowBase = sb + r * rs;
-            for (int k = 0; k < kc; k++) {
-                dst[out + k * MR + r] = a.getAtIndex(F, rowBase + k * cs);
+        int kVec = kc - kc % L;
+        for (int r = 0; r < MR; r++) {
+            int o = out + r * LDA;
+            for (int k = 0; k < kVec; k += L) {
+                FloatVector.fromArray(S, scratch, k * MR + r, COL_GATHER, 0).intoArray(dst, o + k);
             }
-        }
-        for (int r = rows; r < MR; r++) {
-            for (int k = 0; k < kc; k++) {
-                dst[out + k * MR + r] = 0f;
+            for (int k = kVec; k < kc; k++) {
+                dst[o + k] = scratch[k * MR + r];
             }
         }
     }
 
     /**
      * Packs strips {@code [stripFrom, stripTo)} of the {@code kc x nc} block of B whose element
-     * (0,0) is at float index {@code base} of {@code b} into {@code dst} (laid out for the whole
-     * block, so strips may be packed by different threads).
+     * (0,0) is at float index {@code base} of {@code b} into {@code dst} from {@code dstOff} on
+     * (laid out for the whole block, so strips may be packed by different threads).
      */
     static void packB(MemorySegment b, long base, long rs, long cs, int kc, int nc,
-            int stripFrom, int stripTo, float[] dst, float[] scratch) {
+            int stripFrom, int stripTo, float[] dst, int dstOff, float[] scratch) {
         for (int t = stripFrom; t < stripTo; t++) {
             int cols = Math.min(NR, nc - t * NR);
-            int out = t * NR * kc;
+            int out = dstOff + t * NR * kc;
             long sb = base + (long) t * NR * cs;
             if (cols == NR && cs == 1) {
                 packBRowMajor(b, sb, rs, kc, dst, out);
@@ -160,16 +173,31 @@ final class GemmPacking {
         }
     }
 
-    /** Columns of B contiguous along k (B transposed): bulk-copy NR columns, then interleave. */
+    /** {@code ROW_GATHER[j] = j * KC}: gathers one step of NR columns copied KC floats apart. */
+    private static final int[] ROW_GATHER = rowGather();
+
+    private static int[] rowGather() {
+        int[] map = new int[NR];
+        for (int j = 0; j < NR; j++) {
+            map[j] = j * KC;
+        }
+        return map;
+    }
+
+    /**
+     * Columns of B contiguous along k (B transposed), the transposing case: bulk-copy the NR
+     * columns into {@code scratch} (KC floats apart), then gather each step's NR floats with
+     * {@code NR / L} vector gathers.
+     */
     private static void packBColMajor(MemorySegment b, long sb, long cs, int kc, float[] dst, int out,
             float[] scratch) {
         for (int j = 0; j < NR; j++) {
-            MemorySegment.copy(b, F, (sb + j * cs) * 4, scratch, j * kc, kc);
+            MemorySegment.copy(b, F, (sb + j * cs) * 4, scratch, j * KC, kc);
         }
         for (int k = 0; k < kc; k++) {
             int o = out + k * NR;
-            for (int j = 0; j < NR; j++) {
-                dst[o + j] = scratch[j * kc + k];
+            for (int j = 0; j < NR; j += L) {
+                FloatVector.fromArray(S, scratch, k, ROW_GATHER, j).intoArray(dst, o + j);
             }
         }
     }

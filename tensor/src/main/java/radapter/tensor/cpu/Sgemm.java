@@ -1,6 +1,8 @@
 package radapter.tensor.cpu;
 
+import static radapter.tensor.cpu.GemmMicroKernel.KC;
 import static radapter.tensor.cpu.GemmMicroKernel.L;
+import static radapter.tensor.cpu.GemmMicroKernel.LDA;
 import static radapter.tensor.cpu.GemmMicroKernel.MR;
 import static radapter.tensor.cpu.GemmMicroKernel.NR;
 import static radapter.tensor.cpu.GemmMicroKernel.S;
@@ -9,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RecursiveAction;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -22,28 +23,39 @@ import jdk.incubator.vector.FloatVector;
  * {@code (k,j)} and C {@code (i,j)}. Segments may be unaligned (for example mapped files, or byte
  * segments at odd offsets). C must not overlap A or B.
  *
- * <p>Algorithm (Goto/BLIS): for each {@code nc}-wide column block and {@code kc}-deep slice of K,
- * B's {@code kc x nc} block is packed into {@code NR}-wide strips (shared by all threads), then
- * the rows of C are split into {@code mc}-tall blocks; each block packs its {@code mc x kc} slice
- * of A into {@code MR}-tall strips (L2 resident) and runs the {@link GemmMicroKernel micro-kernel}
- * over every {@code MR x NR} tile, with the B strip ({@code kc x NR}, L1 resident) reused across
- * the A strips. Edges are handled by zero-padded packing: the kernel always computes a full tile
- * and only its valid part is added into C.
+ * <p>Algorithm (Goto/BLIS family): for each {@code nc}-wide column block and {@code kc}-deep
+ * slice of K, B's {@code kc x nc} block is packed into {@code NR}-wide, k-major strips (one copy
+ * shared by all threads, L2 resident: 512 KiB at 256 x 512); the rows of C are split into
+ * {@code mc}-tall blocks, each of which packs its {@code mc x kc} slice of A into {@code MR}-row
+ * strips and runs the {@link GemmMicroKernel micro-kernel} over every {@code MR x NR} tile. The
+ * A strip ({@code MR x kc}, 12 KiB) stays in L1 while the B strips stream past it, so consecutive
+ * tiles walk along rows of C, which the hardware prefetchers follow (walking down columns of C
+ * instead cost ~15% at 2048 from cache and TLB misses on C). Edges are handled by zero-padded
+ * packing: the kernel always computes a full tile and only its valid part is added into C.
  *
- * <p>Block sizes can be overridden for tuning with the system properties {@code
- * radapter.sgemm.kc}, {@code radapter.sgemm.mc} and {@code radapter.sgemm.nc}.
+ * <p>Parallel products split the row blocks (and, when there are too few, the B strips) across
+ * the caller and the pool with {@link CpuThreads#parallelFor}; small products run on the calling
+ * thread; batches of small products run one product per task. Block sizes can be overridden for
+ * tuning with the system properties {@code radapter.sgemm.kc}, {@code radapter.sgemm.mc} and
+ * {@code radapter.sgemm.nc}, the micro-kernel with {@code radapter.sgemm.kernel}.
  */
 public final class Sgemm {
 
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
-    /** Depth of a packed block: a {@code KC x NR} B strip (32 KiB at 256 x 32) stays in L1. */
-    static final int KC = Integer.getInteger("radapter.sgemm.kc", 256);
-    /** Rows of a packed A block: {@code MC x KC} floats (up to 288 KiB) stay in L2. */
-    static final int MC = roundUp(Integer.getInteger("radapter.sgemm.mc", 288), MR);
-    /** Columns of a packed B block: {@code KC x NC} floats (up to 4 MiB), shared by threads. */
-    static final int NC = roundUp(Integer.getInteger("radapter.sgemm.nc", 4096), NR);
+    /** Rows of a packed A block (at most): {@code MC x KC} floats, 288 KiB. */
+    static final int MC = roundUp(Math.max(1, Integer.getInteger("radapter.sgemm.mc", 288)), MR);
+    /**
+     * Columns of a packed B block: {@code KC x NC} floats (512 KiB) stay in a core's 2 MiB L2
+     * (the kernel streaming its B strips from a 1 MiB block ran ~15% slower than from 256 KiB).
+     */
+    static final int NC = roundUp(Math.max(1, Integer.getInteger("radapter.sgemm.nc", 512)), NR);
+    /**
+     * Parallel products pack a whole {@code K x nc} panel of B up front; {@code nc} shrinks when K
+     * is so deep that the panel would exceed this many floats (32 MiB).
+     */
+    private static final long PANEL_MAX_FLOATS = 8L << 20;
 
     /**
      * Below this many multiply-adds ({@code M*N*K}) a product runs on the calling thread: forking
@@ -150,7 +162,7 @@ public final class Sgemm {
         int rowsPerChunk = roundUp(ceilDiv(M, chunks), MR);
         int chunksPerProblem = ceilDiv(M, rowsPerChunk);
         int items = batch * chunksPerProblem;
-        CpuThreads.invoke(new ForEach(0, items, 1, item -> {
+        CpuThreads.parallelFor(items, item -> {
             int p = item / chunksPerProblem;
             int i0 = (item % chunksPerProblem) * rowsPerChunk;
             int rows = Math.min(rowsPerChunk, M - i0);
@@ -158,7 +170,7 @@ public final class Sgemm {
                     b, bOffset + p * bBatchStride, bRowStride, bColStride,
                     c, cOffset + p * cBatchStride + i0 * cRowStride, cRowStride, cColStride,
                     accumulate, Buffers.get());
-        }));
+        });
     }
 
     /**
@@ -197,13 +209,12 @@ public final class Sgemm {
             MemorySegment b, long bOff, long brs, long bcs,
             MemorySegment c, long cOff, long crs, long ccs,
             boolean accumulate, Buffers buf) {
-        int kBlocks = ceilDiv(K, KC);
-        int kcMax = ceilDiv(K, kBlocks);
+        int kcMax = ceilDiv(K, ceilDiv(K, KC));
         int ncMax = Math.min(N, NC);
         int mcMax = Math.min(M, MC);
         float[] bp = buf.b(GemmPacking.packedBSize(kcMax, ncMax));
-        float[] ap = buf.a(GemmPacking.packedASize(mcMax, kcMax));
-        float[] scratch = buf.scratch(GemmPacking.scratchSize(kcMax));
+        float[] ap = buf.a(GemmPacking.packedASize(mcMax));
+        float[] scratch = buf.scratch(GemmPacking.scratchSize());
         float[] tile = buf.tile;
         for (int jc = 0; jc < N; jc += NC) {
             int nc = Math.min(NC, N - jc);
@@ -211,11 +222,11 @@ public final class Sgemm {
             for (int pc = 0; pc < K; pc += kcMax) {
                 int kc = Math.min(kcMax, K - pc);
                 boolean beta = accumulate || pc > 0;
-                GemmPacking.packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, 0, strips, bp, scratch);
+                GemmPacking.packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, 0, strips, bp, 0, scratch);
                 for (int ic = 0; ic < M; ic += MC) {
                     int mc = Math.min(MC, M - ic);
                     GemmPacking.packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap, scratch);
-                    macroKernel(mc, nc, kc, ap, bp, 0, strips, c, cOff + ic * crs + jc * ccs, crs, ccs,
+                    macroKernel(mc, nc, kc, ap, bp, 0, 0, strips, c, cOff + ic * crs + jc * ccs, crs, ccs,
                             beta, tile);
                 }
             }
@@ -223,59 +234,68 @@ public final class Sgemm {
     }
 
     /**
-     * The blocked algorithm with B's block packed once (strips split across the pool) and the
-     * compute split into (row block, column strip group) items.
+     * The blocked algorithm on the pool. For each {@code nc}-wide column block, the whole
+     * {@code K x nc} panel of B is packed once (its {@code kc}-deep blocks one after another, the
+     * strips split across the pool); then the rows of C are split into blocks (and, when there are
+     * too few of those, the B strips into groups) and each (row block, strip group) item runs the
+     * k loop on its own: pack its A block for each {@code kc} slice, then the macro-kernel. Two
+     * fork/join rounds per column block, whatever K is.
      */
     static void gemmParallel(int M, int N, int K,
             MemorySegment a, long aOff, long ars, long acs,
             MemorySegment b, long bOff, long brs, long bcs,
             MemorySegment c, long cOff, long crs, long ccs,
             boolean accumulate) {
-        int threads = CpuThreads.parallelism();
-        int kBlocks = ceilDiv(K, KC);
-        int kcMax = ceilDiv(K, kBlocks);
-        int ncMax = Math.min(N, NC);
+        final int threads = CpuThreads.parallelism();
+        final int kBlocks = ceilDiv(K, KC);
+        final int kcMax = ceilDiv(K, kBlocks);
+        final int ncPanel = (int) Math.max(NR, Math.min(NC, PANEL_MAX_FLOATS / K / NR * NR));
+        final int ncMax = Math.min(N, ncPanel);
+        final int stripsMax = ceilDiv(ncMax, NR);
         // Row blocks: a multiple of the thread count, of (nearly) equal height, each <= MC.
-        int mBlocks = roundUp(ceilDiv(M, MC), threads);
-        int mc0 = Math.min(roundUp(ceilDiv(M, mBlocks), MR), roundUp(M, MR));
-        int rowBlocks = ceilDiv(M, mc0);
-        float[] bp = SharedB.acquire(GemmPacking.packedBSize(kcMax, ncMax));
+        final int mBlocks = roundUp(ceilDiv(M, MC), threads);
+        final int mc0 = roundUp(ceilDiv(M, mBlocks), MR);
+        final int rowBlocks = ceilDiv(M, mc0);
+        final float[] bp = SharedB.acquire(kBlocks * GemmPacking.packedBSize(kcMax, ncMax));
         try {
-            for (int jc = 0; jc < N; jc += NC) {
-                final int nc = Math.min(NC, N - jc);
+            for (int jc = 0; jc < N; jc += ncPanel) {
+                final int nc = Math.min(ncPanel, N - jc);
                 final int strips = ceilDiv(nc, NR);
-                // Column groups: only when there are too few row blocks to keep the pool busy.
+                final long bCol = bOff + jc * bcs;
+                final long cCol = cOff + jc * ccs;
+                // Pack every kc block of this column panel: items are (k block, strip chunk).
+                final int chunks = Math.min(strips, ceilDiv(2 * threads, kBlocks));
+                final int stripsPerChunk = ceilDiv(strips, chunks);
+                final int chunkCount = ceilDiv(strips, stripsPerChunk);
+                CpuThreads.parallelFor(kBlocks * chunkCount, item -> {
+                    int kb = item / chunkCount;
+                    int from = (item % chunkCount) * stripsPerChunk;
+                    int to = Math.min(strips, from + stripsPerChunk);
+                    int pc = kb * kcMax;
+                    int kc = Math.min(kcMax, K - pc);
+                    GemmPacking.packB(b, bCol + pc * brs, brs, bcs, kc, nc, from, to, bp,
+                            kb * kcMax * stripsMax * NR, Buffers.get().scratch(GemmPacking.scratchSize()));
+                });
+                // Compute: items are (row block, strip group); groups only when row blocks are few.
                 int groups = rowBlocks >= 2 * threads ? 1 : Math.min(strips, ceilDiv(2 * threads, rowBlocks));
                 final int stripsPerGroup = ceilDiv(strips, groups);
-                final int colGroups = ceilDiv(strips, stripsPerGroup);
-                final long cBlock = cOff + jc * ccs;
-                for (int pc = 0; pc < K; pc += kcMax) {
-                    final int kc = Math.min(kcMax, K - pc);
-                    final boolean beta = accumulate || pc > 0;
-                    final long bBase = bOff + pc * brs + jc * bcs;
-                    final long aBase = aOff + pc * acs;
-                    int packTasks = Math.min(strips, threads);
-                    int stripsPerPack = ceilDiv(strips, packTasks);
-                    CpuThreads.invoke(new ForEach(0, ceilDiv(strips, stripsPerPack), 1, t -> {
-                        int from = t * stripsPerPack;
-                        int to = Math.min(strips, from + stripsPerPack);
-                        GemmPacking.packB(b, bBase, brs, bcs, kc, nc, from, to, bp,
-                                Buffers.get().scratch(GemmPacking.scratchSize(kc)));
-                    }));
-                    CpuThreads.invoke(new ForEach(0, rowBlocks * colGroups, 1, item -> {
-                        int ic = (item / colGroups) * mc0;
-                        int g = item % colGroups;
-                        int mc = Math.min(mc0, M - ic);
-                        Buffers buf = Buffers.get();
-                        float[] ap = buf.a(GemmPacking.packedASize(mc, kc));
-                        GemmPacking.packA(a, aBase + ic * ars, ars, acs, mc, kc, ap,
-                                buf.scratch(GemmPacking.scratchSize(kc)));
-                        int from = g * stripsPerGroup;
-                        int to = Math.min(strips, from + stripsPerGroup);
-                        macroKernel(mc, nc, kc, ap, bp, from, to, c, cBlock + ic * crs, crs, ccs, beta,
-                                buf.tile);
-                    }));
-                }
+                final int groupCount = ceilDiv(strips, stripsPerGroup);
+                CpuThreads.parallelFor(rowBlocks * groupCount, item -> {
+                    int ic = (item / groupCount) * mc0;
+                    int from = (item % groupCount) * stripsPerGroup;
+                    int to = Math.min(strips, from + stripsPerGroup);
+                    int mc = Math.min(mc0, M - ic);
+                    Buffers buf = Buffers.get();
+                    float[] ap = buf.a(GemmPacking.packedASize(mc));
+                    float[] scratch = buf.scratch(GemmPacking.scratchSize());
+                    for (int kb = 0; kb < kBlocks; kb++) {
+                        int pc = kb * kcMax;
+                        int kc = Math.min(kcMax, K - pc);
+                        GemmPacking.packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap, scratch);
+                        macroKernel(mc, nc, kc, ap, bp, kb * kcMax * stripsMax * NR, from, to, c,
+                                cCol + ic * crs, crs, ccs, accumulate || kb > 0, buf.tile);
+                    }
+                });
             }
         } finally {
             SharedB.release(bp);
@@ -283,20 +303,22 @@ public final class Sgemm {
     }
 
     /**
-     * Runs the micro-kernel over B strips {@code [stripFrom, stripTo)} of the packed block and every
-     * A strip of the packed {@code mc x kc} block, adding each tile into C.
+     * Runs the micro-kernel over every A strip of the packed {@code mc x kc} block and B strips
+     * {@code [stripFrom, stripTo)} of the packed {@code kc x nc} block at {@code bp[bOff..]}, adding
+     * each tile into C. A strip (MR x kc) stays in L1 while the B strips stream from L2, so
+     * consecutive tiles walk along the rows of C, which the hardware prefetchers follow.
      */
-    private static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, int stripFrom,
-            int stripTo, MemorySegment c, long cBase, long crs, long ccs, boolean beta, float[] tile) {
+    private static void macroKernel(int mc, int nc, int kc, float[] ap, float[] bp, int bOff,
+            int stripFrom, int stripTo, MemorySegment c, long cBase, long crs, long ccs, boolean beta,
+            float[] tile) {
         int aStrips = ceilDiv(mc, MR);
-        for (int t = stripFrom; t < stripTo; t++) {
-            int cols = Math.min(NR, nc - t * NR);
-            int bi = t * NR * kc;
-            long cCol = cBase + (long) t * NR * ccs;
-            for (int s = 0; s < aStrips; s++) {
-                int rows = Math.min(MR, mc - s * MR);
-                GemmMicroKernel.kernel(kc, ap, s * MR * kc, bp, bi, tile);
-                storeTile(tile, rows, cols, c, cCol + (long) s * MR * crs, crs, ccs, beta);
+        for (int s = 0; s < aStrips; s++) {
+            int rows = Math.min(MR, mc - s * MR);
+            long cRow = cBase + (long) s * MR * crs;
+            for (int t = stripFrom; t < stripTo; t++) {
+                int cols = Math.min(NR, nc - t * NR);
+                GemmMicroKernel.kernel(kc, ap, s * MR * LDA, bp, bOff + t * NR * kc, tile);
+                storeTile(tile, rows, cols, c, cRow + (long) t * NR * ccs, crs, ccs, beta);
             }
         }
     }
@@ -395,9 +417,9 @@ public final class Sgemm {
     // Buffers and fork/join plumbing
 
     /**
-     * Per-thread packing buffers, grown on demand. Used only by code that does not join other
-     * tasks while holding them (leaves and the serial driver), so work stealing never lets two
-     * products share them.
+     * Per-thread packing buffers, grown on demand. Held only inside a serial GEMM or one
+     * {@link CpuThreads#parallelFor} item, neither of which runs other tasks meanwhile (the
+     * parallelFor caller waits without helping), so two products never share them.
      */
     static final class Buffers {
         private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
@@ -433,10 +455,13 @@ public final class Sgemm {
         }
     }
 
-    /** A few reusable packed-B buffers for parallel products (held across joins, so not per thread). */
+    /**
+     * Reusable packed-B panels for parallel products (shared by the threads of one product, so not
+     * per thread). At most {@link #KEEP} are retained.
+     */
     private static final class SharedB {
         private static final ConcurrentLinkedQueue<float[]> FREE = new ConcurrentLinkedQueue<>();
-        private static final int KEEP = 4;
+        private static final int KEEP = 2;
 
         static float[] acquire(int size) {
             for (int tries = 0; tries < KEEP; tries++) {
@@ -455,45 +480,6 @@ public final class Sgemm {
         static void release(float[] buf) {
             if (FREE.size() < KEEP) {
                 FREE.offer(buf);
-            }
-        }
-    }
-
-    @FunctionalInterface
-    interface IntBody {
-        void run(int index);
-    }
-
-    /** Runs {@code body} for every index in [lo, hi), splitting recursively down to {@code grain}. */
-    static final class ForEach extends RecursiveAction {
-        private final int lo;
-        private final int hi;
-        private final int grain;
-        private final IntBody body;
-
-        ForEach(int lo, int hi, int grain, IntBody body) {
-            this.lo = lo;
-            this.hi = hi;
-            this.grain = grain;
-            this.body = body;
-        }
-
-        @Override
-        protected void compute() {
-            if (hi - lo <= grain) {
-                for (int i = lo; i < hi; i++) {
-                    body.run(i);
-                }
-                return;
-            }
-            int mid = (lo + hi) >>> 1;
-            ForEach right = new ForEach(mid, hi, grain, body);
-            right.fork();
-            new ForEach(lo, mid, grain, body).compute();
-            if (!right.tryUnfork()) {
-                right.join();
-            } else {
-                right.compute();
             }
         }
     }
