@@ -12,6 +12,7 @@ import radapter.adapters.RankRule;
 import radapter.models.clip.Clip;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
+import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.Json;
 import radapter.tensor.io.SafeTensors;
 
@@ -36,7 +37,7 @@ final class AdapterFiles {
         json.put("eval_scale", c.evalScale());
         json.put("ema", c.emaMomentum());
         SafeTensors.write(dir.resolve("adapters.safetensors"), a.adapterStateDict(), Map.of("producer", "radapter finetune"));
-        Demo.writeAtomically(dir.resolve("adapter_config.json"), Json.writePretty(json));
+        AtomicFiles.writeString(dir.resolve("adapter_config.json"), Json.writePretty(json));
     }
 
     /** Installs adapters described by {@code dir} into {@code clip} and loads their weights. */
@@ -65,18 +66,5 @@ final class AdapterFiles {
         a.loadAdapterState(state);
         a.train(false);
         return a;
-    }
-
-    /** Small shim so this file does not depend on the demo package for one helper. */
-    static final class Demo {
-        static void writeAtomically(Path file, String content) throws IOException {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(tmp, content);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        }
     }
 }

@@ -27,6 +27,7 @@ import radapter.models.tokenizer.WordTokenizer;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
+import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.Json;
 
 /**
@@ -303,12 +304,6 @@ public final class Demo {
     }
 
     static void write(Path file, String content) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, content);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(file, content);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import radapter.autograd.optim.OptimizerState;
 import radapter.tensor.Tensor;
+import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.Json;
 import radapter.tensor.io.SafeTensors;
 
@@ -54,9 +55,7 @@ public final class Checkpoints {
                 deleteTree(tmp);
             }
         }
-        Path latestTmp = Files.createTempFile(root, ".latest.", ".tmp");
-        Files.writeString(latestTmp, finalDir.getFileName().toString() + "\n");
-        Files.move(latestTmp, root.resolve("latest"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeString(root.resolve("latest"), finalDir.getFileName().toString() + "\n");
         prune(root, keep);
         return finalDir;
     }

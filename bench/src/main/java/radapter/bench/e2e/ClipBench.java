@@ -187,8 +187,12 @@ public final class ClipBench {
         if (script == null) {
             return null;
         }
+        String python = pythonWithTorch();
+        if (python == null) {
+            return null;
+        }
         try {
-            ProcessBuilder pb = new ProcessBuilder("python3", script.toString(), "--what", what, "--reps", Integer.toString(reps),
+            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--what", what, "--reps", Integer.toString(reps),
                     "--threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
             pb.environment().put("OMP_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
             pb.redirectErrorStream(false);
@@ -202,6 +206,22 @@ public final class ClipBench {
         } catch (IOException | InterruptedException e) {
             return null;
         }
+    }
+
+    /** The first of python3 on the PATH and Debian's /usr/bin/python3 that can import torch. */
+    static String pythonWithTorch() {
+        for (String py : new String[] {"python3", "/usr/bin/python3"}) {
+            try {
+                Process p = new ProcessBuilder(py, "-c", "import torch").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor() == 0) {
+                    return py;
+                }
+            } catch (IOException | InterruptedException e) {
+                // try the next one
+            }
+        }
+        return null;
     }
 
     static Path locate(String rel) {

@@ -34,6 +34,11 @@ public final class Trace {
         return t.values;
     }
 
+    /** True while a capture is running on this thread (recorded values must then stay alive). */
+    public static boolean active() {
+        return ACTIVE.get() != null;
+    }
+
     /** Records {@code v} under the current prefix, when a capture is running. */
     public static void record(String name, Variable v) {
         Trace t = ACTIVE.get();

@@ -3,7 +3,9 @@ package radapter.models.nn;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import radapter.autograd.GradMode;
 import radapter.autograd.Variable;
+import radapter.tensor.MemoryScope;
 import radapter.tensor.Tensor;
 
 /** A stack of residual attention blocks, registered as {@code resblocks.0}, {@code resblocks.1}, ... */
@@ -25,11 +27,21 @@ public class Transformer extends Module {
     }
 
     public Variable forward(Variable x, Tensor mask) {
+        // Without a graph nothing from inside a block is needed afterwards: run each block in its
+        // own memory scope and keep only its output, so inference holds one block's temporaries
+        // at a time instead of the whole tower's.
+        boolean scoped = !GradMode.isEnabled() && !Trace.active();
         for (int i = 0; i < blocks.size(); i++) {
             ResidualAttentionBlock b = blocks.get(i);
             Variable in = x;
-            x = Trace.within("block" + i, () -> b.forward(in, mask));
-            Trace.record("block" + i, x);
+            if (scoped) {
+                try (MemoryScope s = MemoryScope.open()) {
+                    x = Variable.constant(s.keep(b.forward(in, mask).data()));
+                }
+            } else {
+                x = Trace.within("block" + i, () -> b.forward(in, mask));
+                Trace.record("block" + i, x);
+            }
         }
         return x;
     }
