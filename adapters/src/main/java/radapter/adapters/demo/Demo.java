@@ -51,7 +51,7 @@ public final class Demo {
         public static Settings of(boolean quick, long seed, Path out) {
             return quick
                     ? new Settings(true, seed, out, 160, 48, 60, 32, 240)
-                    : new Settings(false, seed, out, 2400, 96, 300, 64, 600);
+                    : new Settings(false, seed, out, 1200, 96, 300, 64, 600);
         }
 
         /** The same run with other step counts (0 keeps a value). */
