@@ -106,11 +106,11 @@ class MlpTrainingTest {
                     opt.zeroGrad();
                 }
                 if (step == 1) {
-                    baselineLive = MemoryScope.liveBytes();
+                    baselineLive = MemoryScope.scopedBytes();
                     baselineModel = model.allocatedBytes();
                 } else if (step > 1) {
                     assertEquals(baselineModel, model.allocatedBytes(), "model scope grew at step " + step);
-                    assertEquals(baselineLive, MemoryScope.liveBytes(), "live off-heap bytes changed at step " + step);
+                    assertEquals(baselineLive, MemoryScope.scopedBytes(), "scoped off-heap bytes changed at step " + step);
                 }
             }
         }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MemoryScope implements AutoCloseable {
     private static final ThreadLocal<MemoryScope> CURRENT = new ThreadLocal<>();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final AtomicLong SCOPED_BYTES = new AtomicLong();
     private static final AtomicLong PEAK_BYTES = new AtomicLong();
     private static final Cleaner CLEANER = Cleaner.create();
     /** Alignment of every allocation: one AVX-512 vector / cache line. */
@@ -110,6 +111,7 @@ public final class MemoryScope implements AutoCloseable {
         }
         bytes += byteSize;
         track(byteSize);
+        SCOPED_BYTES.addAndGet(byteSize);
         return seg.reinterpret(lifetime, null);
     }
 
@@ -187,11 +189,20 @@ public final class MemoryScope implements AutoCloseable {
         blocks.clear();
         chunk = null;
         LIVE_BYTES.addAndGet(-bytes);
+        SCOPED_BYTES.addAndGet(-bytes);
     }
 
     /** Off-heap bytes currently held by radapter tensors (scoped and GC-owned). */
     public static long liveBytes() {
         return LIVE_BYTES.get();
+    }
+
+    /**
+     * Off-heap bytes held by open scopes only. Unlike {@link #liveBytes()} it does not move when the
+     * garbage collector frees GC-owned tensors, so leak tests can compare it exactly.
+     */
+    public static long scopedBytes() {
+        return SCOPED_BYTES.get();
     }
 
     /** The highest {@link #liveBytes()} seen since start or the last {@link #resetPeak()}. */
