@@ -1,6 +1,5 @@
 package radapter.autograd.optim;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,21 +114,14 @@ public final class AdamW extends Optimizer {
     }
 
     /** Settings for {@link AdamW}; per-group values override them. */
-    public static final class Builder {
-        private double lr = 1e-3;
+    public static final class Builder extends GroupsBuilder<Builder> {
         private double beta1 = 0.9;
         private double beta2 = 0.999;
         private double eps = 1e-8;
-        private double weightDecay = 1e-2;
         private boolean amsgrad = false;
-        private final List<ParamGroup> groups = new ArrayList<>();
 
         private Builder() {
-        }
-
-        public Builder lr(double v) {
-            lr = v;
-            return this;
+            super(1e-3, 1e-2);
         }
 
         public Builder betas(double b1, double b2) {
@@ -143,41 +135,13 @@ public final class AdamW extends Optimizer {
             return this;
         }
 
-        public Builder weightDecay(double v) {
-            weightDecay = v;
-            return this;
-        }
-
         public Builder amsgrad(boolean v) {
             amsgrad = v;
             return this;
         }
 
-        /** Adds one group holding {@code params}. */
-        public Builder params(List<Variable> params) {
-            groups.add(ParamGroup.of(params));
-            return this;
-        }
-
-        /** Adds one group. */
-        public Builder group(ParamGroup group) {
-            groups.add(group);
-            return this;
-        }
-
-        /** Adds groups. */
-        public Builder groups(List<ParamGroup> gs) {
-            groups.addAll(gs);
-            return this;
-        }
-
         public AdamW build() {
-            if (!(lr >= 0)) {
-                throw new IllegalArgumentException("invalid learning rate: " + lr);
-            }
-            if (!(weightDecay >= 0)) {
-                throw new IllegalArgumentException("invalid weight_decay value: " + weightDecay);
-            }
+            validate();
             Map<String, Double> defaults = new LinkedHashMap<>();
             defaults.put(BETA1, beta1);
             defaults.put(BETA2, beta2);

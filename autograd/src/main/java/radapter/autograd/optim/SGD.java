@@ -1,6 +1,5 @@
 package radapter.autograd.optim;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,20 +85,13 @@ public final class SGD extends Optimizer {
     }
 
     /** Settings for {@link SGD}; per-group values override them. */
-    public static final class Builder {
-        private double lr = 1e-3;
+    public static final class Builder extends GroupsBuilder<Builder> {
         private double momentum = 0;
         private double dampening = 0;
-        private double weightDecay = 0;
         private boolean nesterov = false;
-        private final List<ParamGroup> groups = new ArrayList<>();
 
         private Builder() {
-        }
-
-        public Builder lr(double v) {
-            lr = v;
-            return this;
+            super(1e-3, 0);
         }
 
         public Builder momentum(double v) {
@@ -112,41 +104,13 @@ public final class SGD extends Optimizer {
             return this;
         }
 
-        public Builder weightDecay(double v) {
-            weightDecay = v;
-            return this;
-        }
-
         public Builder nesterov(boolean v) {
             nesterov = v;
             return this;
         }
 
-        /** Adds one group holding {@code params}. */
-        public Builder params(List<Variable> params) {
-            groups.add(ParamGroup.of(params));
-            return this;
-        }
-
-        /** Adds one group. */
-        public Builder group(ParamGroup group) {
-            groups.add(group);
-            return this;
-        }
-
-        /** Adds groups. */
-        public Builder groups(List<ParamGroup> gs) {
-            groups.addAll(gs);
-            return this;
-        }
-
         public SGD build() {
-            if (!(lr >= 0)) {
-                throw new IllegalArgumentException("invalid learning rate: " + lr);
-            }
-            if (!(weightDecay >= 0)) {
-                throw new IllegalArgumentException("invalid weight_decay value: " + weightDecay);
-            }
+            validate();
             Map<String, Double> defaults = new LinkedHashMap<>();
             defaults.put(MOMENTUM, momentum);
             defaults.put(DAMPENING, dampening);
