@@ -11,7 +11,6 @@ import radapter.tensor.Tensor;
  */
 public final class Activations {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
     private static final double GELU_TANH_CUBIC = 0.044715;
     private static final double QUICK_GELU_SCALE = 1.702;
 
@@ -263,32 +262,25 @@ public final class Activations {
 
     /** Exact GELU {@code x·Φ(x)} (PyTorch {@code approximate='none'}); derivative {@code Φ(x) + x·φ(x)}. */
     public static Variable gelu(Variable x) {
-        Tensor y = x.data().gelu();
         Gelu fn = new Gelu();
         if (Function.recording(x)) {
             fn.x = x.data();
-            fn.y = y;
         }
-        return Function.record(fn, y, x);
+        return Function.record(fn, x.data().gelu(), x);
     }
 
     private static final class Gelu extends Function {
         Tensor x;
-        Tensor y;
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            // The tensor library has no erf op, but the forward already holds x·Φ(x): dividing by x
-            // recovers Φ to a couple of ulps everywhere except x = 0, where Φ is exactly ½.
-            Tensor cdf = Pointwise.where(x.eq(0.0), Tensor.full(y.dtype(), 0.5), y.div(x));
-            Tensor pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
-            return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
+            // One fused pass (BinaryOp.GELU_BACKWARD) instead of building Φ and φ from primitives.
+            return new Tensor[] {Pointwise.binary(BinaryOp.GELU_BACKWARD, g, x)};
         }
 
         @Override
         protected void release() {
             x = null;
-            y = null;
         }
     }
 

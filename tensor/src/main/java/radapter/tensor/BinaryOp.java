@@ -5,7 +5,15 @@ package radapter.tensor;
  * (radapter has no bool dtype; masks are float tensors where nonzero means true).
  */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE;
+    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM,
+    /**
+     * The backward of exact GELU, fused: {@code a · GELU'(b) = a · (Φ(b) + b·φ(b))} with a the
+     * incoming gradient and b the GELU input (one pass instead of ten element-wise ops).
+     */
+    GELU_BACKWARD,
+    EQ, NE, LT, LE, GT, GE;
+
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
 
     /** The definition, in double precision. NaN propagates through maximum and minimum like PyTorch. */
     public double apply(double a, double b) {
@@ -17,6 +25,7 @@ public enum BinaryOp {
             case POW -> Math.pow(a, b);
             case MAXIMUM -> (a != a || b != b) ? Double.NaN : Math.max(a, b);
             case MINIMUM -> (a != a || b != b) ? Double.NaN : Math.min(a, b);
+            case GELU_BACKWARD -> a * (0.5 * SpecialFunctions.erfc(-b / Math.sqrt(2.0)) + b * Math.exp(-0.5 * b * b) * INV_SQRT_2PI);
             case EQ -> a == b ? 1 : 0;
             case NE -> a != b ? 1 : 0;
             case LT -> a < b ? 1 : 0;

@@ -402,7 +402,7 @@ final class ElementwiseKernels {
         long ast = rows.innerStride(1);
         long bst = rows.innerStride(2);
         long ost = rows.innerStride(0);
-        int cost = op == BinaryOp.POW ? 8 : op == BinaryOp.DIV ? 2 : 1;
+        int cost = op == BinaryOp.POW ? 8 : op == BinaryOp.GELU_BACKWARD ? 6 : op == BinaryOp.DIV ? 2 : 1;
         rows.forEach(cost, (off, len) -> binaryRow(op, as, off[1], ast, bs, off[2], bst, os, off[0], ost, len));
     }
 
@@ -430,6 +430,7 @@ final class ElementwiseKernels {
             case DIV -> div(a, ao, ab, b, bo, bb, o, oo, n);
             case MAXIMUM -> maximum(a, ao, ab, b, bo, bb, o, oo, n);
             case MINIMUM -> minimum(a, ao, ab, b, bo, bb, o, oo, n);
+            case GELU_BACKWARD -> geluBackward(a, ao, ab, b, bo, bb, o, oo, n);
             case EQ -> eq(a, ao, ab, b, bo, bb, o, oo, n);
             case NE -> ne(a, ao, ab, b, bo, bb, o, oo, n);
             case LT -> lt(a, ao, ab, b, bo, bb, o, oo, n);
@@ -454,6 +455,17 @@ final class ElementwiseKernels {
         int i = 0;
         for (; i <= n - L; i += L) {
             store(operand(a, ao + i, ab, ca).add(operand(b, bo + i, bb, cb)), o, oo + i);
+        }
+        return i;
+    }
+
+    private static int geluBackward(MemorySegment a, long ao, boolean ab, MemorySegment b, long bo, boolean bb, MemorySegment o, long oo,
+            int n) {
+        FloatVector ca = first(a, ao);
+        FloatVector cb = first(b, bo);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            store(operand(a, ao + i, ab, ca).mul(VectorMath.geluDerivative(operand(b, bo + i, bb, cb))), o, oo + i);
         }
         return i;
     }

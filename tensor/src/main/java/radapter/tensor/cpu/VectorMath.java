@@ -381,6 +381,18 @@ final class VectorMath {
         return r.blend(x, x.compare(VectorOperators.GT, 10f));
     }
 
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+
+    /**
+     * GELU'(x) = Φ(x) + x·φ(x). Φ comes from the exact GELU value divided by x (½ at x = 0), φ from
+     * the same e^{−x²/2} the GELU uses, so forward and backward agree to a few ulps.
+     */
+    static FloatVector geluDerivative(FloatVector x) {
+        FloatVector g = geluExp(x);
+        FloatVector cdf = geluFinish(x, g).div(x).blend(bc(0.5f), x.compare(VectorOperators.EQ, 0f));
+        return cdf.add(x.mul(g.mul(INV_SQRT_2PI)));
+    }
+
     /**
      * Sum of a vector's lanes in lane order, in double. {@code reduceLanes(ADD)} may associate
      * differently when intrinsified than in its Java fallback, so results would depend on whether
