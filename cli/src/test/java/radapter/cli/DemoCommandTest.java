@@ -55,5 +55,6 @@ class DemoCommandTest {
     void userMistakesGiveOneLineAndANonZeroExit() {
         assertTrue(Main.execute("info", tmp.resolve("missing.safetensors").toString()) != 0);
         assertTrue(Main.execute("no-such-command") != 0);
+        assertEquals(0, Main.execute("bench", "--help"));
     }
 }

@@ -202,7 +202,11 @@ public final class ClipBench {
                 return null;
             }
             String last = outText.strip().lines().reduce((a, b) -> b).orElse("{}");
-            return (Map<String, Object>) Json.parse(last);
+            Map<String, Object> peer = new LinkedHashMap<>((Map<String, Object>) Json.parse(last));
+            // Linux carries the parent's peak RSS into a forked child, so the peer's own figure is
+            // meaningless when launched from this (large) JVM; run the script alone for it.
+            peer.remove("peak_rss_mb");
+            return peer;
         } catch (IOException | InterruptedException e) {
             return null;
         }
