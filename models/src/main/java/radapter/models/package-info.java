@@ -1,6 +1,7 @@
 /**
- * CLIP vision and text encoders, {@code Module}/parameter trees, safetensors reading and writing,
- * checkpoint key layouts (OpenAI/open_clip and Hugging Face) and the CLIP BPE tokenizer.
- * Work in progress: see the README's status table.
+ * Models: {@code radapter.models.nn} (modules and CLIP's layers), {@code radapter.models.clip}
+ * (the towers, checkpoint layouts, configuration inference, loading) and
+ * {@code radapter.models.tokenizer} (the CLIP BPE tokenizer). Safetensors I/O lives in
+ * {@code radapter.tensor.io}.
  */
 package radapter.models;
