@@ -21,19 +21,16 @@ import java.util.stream.Stream;
  * <p>A class folder with no images is an error unless {@link Builder#allowEmptyClasses}; a file
  * that links outside the root is an error unless {@link Builder#allowOutsideRoot}.
  */
-public final class ClassFolderDataset implements Dataset {
+public final class ClassFolderDataset extends SampleList {
     /** File name extensions (lower case) read by default: those of torchvision's ImageFolder. */
     public static final Set<String> DEFAULT_EXTENSIONS =
             Set.of("jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp", "gif");
 
     private final Path root;
-    private final List<Sample> samples;
-    private final ClassNames classNames;
 
     private ClassFolderDataset(Path root, List<Sample> samples, ClassNames classNames) {
+        super(samples, classNames);
         this.root = root;
-        this.samples = samples;
-        this.classNames = classNames;
     }
 
     /** Reads {@code root} with the default options. */
@@ -44,22 +41,6 @@ public final class ClassFolderDataset implements Dataset {
     /** Options for reading {@code root}. */
     public static Builder builder(Path root) {
         return new Builder(root);
-    }
-
-    @Override
-    public int size() {
-        return samples.size();
-    }
-
-    @Override
-    public Sample get(int index) {
-        return samples.get(index);
-    }
-
-    /** The sorted class-folder names. */
-    @Override
-    public ClassNames classNames() {
-        return classNames;
     }
 
     /** The root folder (absolute). */

@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * line {@code radapter: skipped file:line: reason} to the warning sink (the first 100; then one summary line).
  * Problems with the file as a whole (no header, a missing required column) always fail.
  */
-public final class CsvDataset implements Dataset {
+public final class CsvDataset extends SampleList {
     /** Default column of the image path. */
     public static final String PATH_COLUMN = "filepath";
     /** Default column of the caption. */
@@ -44,16 +44,13 @@ public final class CsvDataset implements Dataset {
 
     private final Path file;
     private final char separator;
-    private final List<Sample> samples;
-    private final ClassNames classNames;
     private final int skippedRows;
     private final List<String> problems;
 
     private CsvDataset(Path file, char separator, List<Sample> samples, ClassNames classNames, int skippedRows, List<String> problems) {
+        super(samples, classNames);
         this.file = file;
         this.separator = separator;
-        this.samples = samples;
-        this.classNames = classNames;
         this.skippedRows = skippedRows;
         this.problems = List.copyOf(problems);
     }
@@ -66,21 +63,6 @@ public final class CsvDataset implements Dataset {
     /** Options for reading {@code csv}. */
     public static Builder builder(Path csv) {
         return new Builder(csv);
-    }
-
-    @Override
-    public int size() {
-        return samples.size();
-    }
-
-    @Override
-    public Sample get(int index) {
-        return samples.get(index);
-    }
-
-    @Override
-    public ClassNames classNames() {
-        return classNames;
     }
 
     /** The file read. */
