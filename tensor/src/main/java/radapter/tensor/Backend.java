@@ -35,10 +35,26 @@ public interface Backend {
         return "";
     }
 
+    /** The device this backend computes on; host backends share {@link Device#CPU}. */
+    default Device device() {
+        return Device.CPU;
+    }
+
+    /**
+     * Fresh storage on {@link #device()} in the current memory scope; unless {@code zeroed} its
+     * bytes are unspecified. Host backends use scope memory; GPU backends allocate device memory.
+     */
+    default Storage allocate(long byteSize, boolean zeroed) {
+        return Storage.allocate(byteSize, zeroed);
+    }
+
     /** Element types this backend computes in; others are routed to {@code reference}. */
     boolean supports(DType dtype);
 
-    /** {@code dst ← src} element-wise with dtype conversion; same shapes, any strides. */
+    /**
+     * {@code dst ← src} element-wise with dtype conversion; same shapes, any strides. A device
+     * backend also transfers: either side may be host memory, the other on its device.
+     */
     void copy(Tensor src, Tensor dst);
 
     /** Sets every element of {@code dst} (any strides) to {@code value}. */

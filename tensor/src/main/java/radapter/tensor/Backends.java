@@ -78,6 +78,50 @@ public final class Backends {
         return b.supports(dtype) ? b : reference();
     }
 
+    /**
+     * The backend an op over {@code inputs} runs on: the backend owning the inputs' device when
+     * any input lives on an accelerator (host inputs are then transferred by that backend, like
+     * PyTorch's CPU scalars next to CUDA tensors), else {@link #forDtype}. Inputs on two different
+     * devices are an error.
+     */
+    public static Backend forOp(DType dtype, Tensor... inputs) {
+        Device device = null;
+        for (Tensor t : inputs) {
+            if (t == null || t.device().equals(Device.CPU)) {
+                continue;
+            }
+            if (device != null && !device.equals(t.device())) {
+                throw new IllegalArgumentException("expected all tensors on one device, found "
+                        + device + " and " + t.device());
+            }
+            device = t.device();
+        }
+        if (device == null) {
+            return forDtype(dtype);
+        }
+        Backend b = forDevice(device);
+        if (!b.supports(dtype)) {
+            throw new IllegalArgumentException(dtype + " is not supported on " + device
+                    + " (backend '" + b.name() + "'); convert with .to(DType.F32) first");
+        }
+        return b;
+    }
+
+    /** The available backend that computes on {@code device}. */
+    public static Backend forDevice(Device device) {
+        if (device.equals(Device.CPU)) {
+            Backend b = current();
+            return b.device().equals(Device.CPU) ? b : reference();
+        }
+        for (Backend b : ALL.values()) {
+            if (b.device().equals(device) && b.isAvailable()) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("no available backend runs on device " + device
+                + "; available: " + available().stream().map(x -> x.name() + "=" + x.device()).toList());
+    }
+
     private static Backend defaultBackend() {
         Backend b = defaultBackend;
         if (b == null) {

@@ -35,7 +35,7 @@ public final class Join {
         }
         long[] s = first.shape();
         s[d] = total;
-        Tensor out = Tensor.empty(dtype, s);
+        Tensor out = Tensor.empty(Backends.forOp(dtype, tensors.toArray(Tensor[]::new)).device(), dtype, s);
         long at = 0;
         for (Tensor t : tensors) {
             long n = t.size(d);

@@ -34,8 +34,9 @@ public final class LinearAlgebra {
         long[] sb = concat(batch, k, n);
         long[] so = concat(batch, m, n);
         DType ct = Pointwise.computeType(a, b);
-        Tensor out = Tensor.empty(ct, so);
-        Backends.forDtype(ct).matmul(a2.to(ct).expand(sa), b2.to(ct).expand(sb), out);
+        Backend be = Backends.forOp(ct, a2, b2);
+        Tensor out = Tensor.empty(be.device(), ct, so);
+        be.matmul(a2.to(ct).expand(sa), b2.to(ct).expand(sb), out);
         Tensor r = out;
         if (vecA) {
             r = r.squeeze(-2);

@@ -42,6 +42,7 @@ public final class MemoryScope implements AutoCloseable {
      * after its scope closed fails loudly even though the bytes went back to the pool.
      */
     private final Arena lifetime = Arena.ofShared();
+    private final java.util.List<DeviceMemory> deviceMemory = new java.util.ArrayList<>();
     private long bytes;
     private boolean closed;
 
@@ -121,6 +122,23 @@ public final class MemoryScope implements AutoCloseable {
         return seg;
     }
 
+    /**
+     * Makes device memory follow host memory's ownership rules: released when the current scope
+     * closes, or when {@code holder} becomes unreachable outside any scope.
+     */
+    static void ownDeviceMemory(Object holder, DeviceMemory memory) {
+        MemoryScope scope = CURRENT.get();
+        if (scope != null) {
+            if (scope.closed) {
+                memory.release();
+                throw new IllegalStateException("memory scope is already closed");
+            }
+            scope.deviceMemory.add(memory);
+        } else {
+            CLEANER.register(holder, memory::release);
+        }
+    }
+
     /** Registers the GC-owned allocation behind {@code holder} so live-byte accounting stays true. */
     static void untrackWhenUnreachable(Object holder, long byteSize) {
         CLEANER.register(holder, () -> LIVE_BYTES.addAndGet(-byteSize));
@@ -187,6 +205,10 @@ public final class MemoryScope implements AutoCloseable {
         lifetime.close();
         BlockPool.release(blocks);
         blocks.clear();
+        for (DeviceMemory m : deviceMemory) {
+            m.release();
+        }
+        deviceMemory.clear();
         chunk = null;
         LIVE_BYTES.addAndGet(-bytes);
         SCOPED_BYTES.addAndGet(-bytes);

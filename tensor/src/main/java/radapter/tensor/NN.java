@@ -27,8 +27,9 @@ public final class NN {
         if (x.dim() == 0) {
             in = in.unsqueeze(0);
         }
-        Tensor out = Tensor.empty(ct, in.shape());
-        Backends.forDtype(ct).softmax(in, d, log, out);
+        Backend be = Backends.forOp(ct, in);
+        Tensor out = Tensor.empty(be.device(), ct, in.shape());
+        be.softmax(in, d, log, out);
         return x.dim() == 0 ? out.squeeze(0) : out;
     }
 
@@ -67,10 +68,11 @@ public final class NN {
         Tensor x2 = x.to(ct).reshape(Shapes.numel(lead), inner);
         Tensor w = weight == null ? null : weight.to(ct).reshape(inner);
         Tensor b = bias == null ? null : bias.to(ct).reshape(inner);
-        Tensor out = Tensor.empty(ct, x2.shape());
-        Tensor mean = withStats ? Tensor.empty(ct, x2.size(0)) : null;
-        Tensor rstd = withStats ? Tensor.empty(ct, x2.size(0)) : null;
-        Backends.forDtype(ct).layerNorm(x2, w, b, eps, out, mean, rstd);
+        Backend be = Backends.forOp(ct, x2, w, b);
+        Tensor out = Tensor.empty(be.device(), ct, x2.shape());
+        Tensor mean = withStats ? Tensor.empty(be.device(), ct, x2.size(0)) : null;
+        Tensor rstd = withStats ? Tensor.empty(be.device(), ct, x2.size(0)) : null;
+        be.layerNorm(x2, w, b, eps, out, mean, rstd);
         return new LayerNormResult(out.view(shape), withStats ? mean.view(lead) : null, withStats ? rstd.view(lead) : null);
     }
 
@@ -114,8 +116,11 @@ public final class NN {
         DType ct = src.dtype() == DType.F64 ? DType.F64 : src.dtype().isFloating() ? DType.F32 : src.dtype();
         long[] s = src.shape();
         s[d] = index.size(0);
-        Tensor out = Tensor.empty(ct, s);
-        Backend b = ct == DType.F32 ? Backends.current() : Backends.reference();
+        Backend b = Backends.forOp(ct, src);
+        if (b.device().equals(Device.CPU) && ct != DType.F32) {
+            b = Backends.reference();
+        }
+        Tensor out = Tensor.empty(b.device(), ct, s);
         b.indexSelect(src.to(ct), d, index, out);
         return out;
     }
@@ -134,7 +139,7 @@ public final class NN {
         }
         DType ct = Pointwise.computeType(dst, src);
         Tensor out = dst.to(ct).clone();
-        Backends.forDtype(ct).indexAdd(out, d, index, src.to(ct));
+        Backends.forOp(ct, out, src).indexAdd(out, d, index, src.to(ct));
         return out;
     }
 

@@ -23,8 +23,9 @@ public final class Pointwise {
     public static Tensor unary(UnaryOp op, Tensor x) {
         DType ct = computeType(x);
         Tensor in = x.to(ct);
-        Tensor out = Tensor.empty(ct, x.shape());
-        Backends.forDtype(ct).unary(op, in, out);
+        Backend be = Backends.forOp(ct, in);
+        Tensor out = Tensor.empty(be.device(), ct, x.shape());
+        be.unary(op, in, out);
         return out;
     }
 
@@ -32,8 +33,9 @@ public final class Pointwise {
     public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         DType ct = computeType(a, b);
         long[] shape = Shapes.broadcast(a.shape(), b.shape());
-        Tensor out = Tensor.empty(ct, shape);
-        Backends.forDtype(ct).binary(op, a.to(ct).expand(shape), b.to(ct).expand(shape), out);
+        Backend be = Backends.forOp(ct, a, b);
+        Tensor out = Tensor.empty(be.device(), ct, shape);
+        be.binary(op, a.to(ct).expand(shape), b.to(ct).expand(shape), out);
         return out;
     }
 
@@ -53,8 +55,9 @@ public final class Pointwise {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         DType ct = computeType(a, b);
         long[] shape = Shapes.broadcast(cond.shape(), a.shape(), b.shape());
-        Tensor out = Tensor.empty(ct, shape);
-        Backends.forDtype(ct).where(cond.to(ct).expand(shape), a.to(ct).expand(shape), b.to(ct).expand(shape), out);
+        Backend be = Backends.forOp(ct, cond, a, b);
+        Tensor out = Tensor.empty(be.device(), ct, shape);
+        be.where(cond.to(ct).expand(shape), a.to(ct).expand(shape), b.to(ct).expand(shape), out);
         return out;
     }
 

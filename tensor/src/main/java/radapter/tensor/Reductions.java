@@ -53,8 +53,9 @@ public final class Reductions {
                 }
             }
         }
-        Tensor out = Tensor.empty(ct, keptShape(x.shape(), f, true));
-        Backends.forDtype(ct).reduce(op, in, f, out);
+        Backend be = Backends.forOp(ct, in);
+        Tensor out = Tensor.empty(be.device(), ct, keptShape(x.shape(), f, true));
+        be.reduce(op, in, f, out);
         return keepdim ? out : out.view(keptShape(x.shape(), f, false));
     }
 
@@ -132,8 +133,9 @@ public final class Reductions {
         DType ct = Pointwise.computeType(x);
         long[] s = x.shape();
         s[d] = 1;
-        Tensor out = Tensor.empty(DType.I64, s);
-        Backends.forDtype(ct).argReduce(max, x.to(ct), d, out);
+        Backend be = Backends.forOp(ct, x);
+        Tensor out = Tensor.empty(be.device(), DType.I64, s);
+        be.argReduce(max, x.to(ct), d, out);
         return keepdim ? out : out.squeeze(d);
     }
 }

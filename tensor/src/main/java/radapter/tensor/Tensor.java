@@ -45,6 +45,29 @@ public final class Tensor {
         return allocate(dtype, false, shape);
     }
 
+    /**
+     * As {@link #empty(DType, long...)}, on {@code device} (its backend allocates: device memory
+     * for a GPU, scope memory for the host).
+     */
+    public static Tensor empty(Device device, DType dtype, long... shape) {
+        if (device.equals(Device.CPU)) {
+            return empty(dtype, shape);
+        }
+        long[] s = checkedShape(shape);
+        long bytes = Math.multiplyExact(Shapes.numel(s), dtype.byteSize());
+        Storage storage = Backends.forDevice(device).allocate(bytes, false);
+        return new Tensor(dtype, s, Shapes.contiguousStrides(s), 0, storage);
+    }
+
+    private static long[] checkedShape(long[] shape) {
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Shapes.str(shape));
+            }
+        }
+        return shape.clone();
+    }
+
     private static Tensor allocate(DType dtype, boolean zeroed, long... shape) {
         for (long d : shape) {
             if (d < 0) {
@@ -524,7 +547,7 @@ public final class Tensor {
     @Override
     @SuppressWarnings("MethodDoesntCallSuperMethod")
     public Tensor clone() {
-        Tensor out = empty(dtype, shape);
+        Tensor out = empty(device(), dtype, shape);
         out.copy_(this);
         return out;
     }
@@ -534,22 +557,50 @@ public final class Tensor {
         if (target == dtype) {
             return this;
         }
-        Tensor out = empty(target, shape);
+        Tensor out = empty(device(), target, shape);
         out.copy_(this);
         return out;
+    }
+
+    /**
+     * This tensor if it already lives on {@code target}, else a contiguous copy there: an upload
+     * to an accelerator, or a download to the host ({@code Device.CPU}). The device's backend
+     * moves the bytes.
+     */
+    public Tensor to(Device target) {
+        if (target.equals(device())) {
+            return this;
+        }
+        Tensor out = empty(target, dtype, shape);
+        Backend mover = target.equals(Device.CPU) ? Backends.forDevice(device()) : Backends.forDevice(target);
+        mover.copy(this, out);
+        return out;
+    }
+
+    /** A host copy of this view, keeping shape and strides semantics (reads sync with the device). */
+    private Tensor onHost() {
+        return to(Device.CPU);
+    }
+
+    /** This tensor on the host: itself when it already is, else a download. */
+    public Tensor cpu() {
+        return to(Device.CPU);
     }
 
     /** In place: {@code this ← src}, with broadcasting of {@code src} and dtype conversion. */
     public Tensor copy_(Tensor src) {
         Tensor s = src.sameShape(this) ? src : src.expand(shape);
-        Backend b = dtype == DType.F32 && s.dtype == DType.F32 ? Backends.current() : Backends.reference();
+        Backend b = Backends.forOp(dtype, s, this);
+        if (b.device().equals(Device.CPU) && !(dtype == DType.F32 && s.dtype == DType.F32)) {
+            b = Backends.reference();
+        }
         b.copy(s, this);
         return this;
     }
 
     /** In place: every element ← {@code value}. */
     public Tensor fill_(double value) {
-        Backends.forDtype(dtype).fill(this, value);
+        Backends.forOp(dtype, this).fill(this, value);
         return this;
     }
 
@@ -563,7 +614,7 @@ public final class Tensor {
                     + Shapes.str(shape) + " strides " + Shapes.str(strides));
         }
         Tensor o = other.dtype() == dtype ? other : other.to(dtype);
-        Backends.forDtype(dtype).binary(op, this, o.expand(shape), this);
+        Backends.forOp(dtype, this, o).binary(op, this, o.expand(shape), this);
         return this;
     }
 
@@ -593,11 +644,17 @@ public final class Tensor {
 
     /** One element, converted to double. */
     public double get(long... index) {
+        if (!storage.isHost()) {
+            return onHost().get(index);
+        }
         return Elements.read(dtype, storage.segment(), linearIndex(index));
     }
 
     /** One integer element, exactly. */
     public long getLong(long... index) {
+        if (!storage.isHost()) {
+            return onHost().getLong(index);
+        }
         return Elements.readLong(dtype, storage.segment(), linearIndex(index));
     }
 
@@ -611,12 +668,15 @@ public final class Tensor {
         if (numel() != 1) {
             throw new IllegalStateException("item() needs exactly one element, the shape is " + Shapes.str(shape));
         }
+        if (!storage.isHost()) {
+            return onHost().item();
+        }
         return Elements.read(dtype, storage.segment(), offset);
     }
 
     /** All elements in row-major order, as floats. */
     public float[] toFloatArray() {
-        Tensor c = contiguous().to(DType.F32).contiguous();
+        Tensor c = onHost().contiguous().to(DType.F32).contiguous();
         float[] out = new float[Math.toIntExact(c.numel())];
         MemorySegment.copy(c.segment(), Elements.F32, c.offset * 4, out, 0, out.length);
         return out;
@@ -624,7 +684,7 @@ public final class Tensor {
 
     /** All elements in row-major order, as doubles. */
     public double[] toDoubleArray() {
-        Tensor c = contiguous();
+        Tensor c = onHost().contiguous();
         double[] out = new double[Math.toIntExact(c.numel())];
         for (int i = 0; i < out.length; i++) {
             out[i] = Elements.read(c.dtype, c.segment(), c.offset + i);
@@ -634,7 +694,7 @@ public final class Tensor {
 
     /** All elements in row-major order, as longs (exact for I32/I64). */
     public long[] toLongArray() {
-        Tensor c = contiguous();
+        Tensor c = onHost().contiguous();
         long[] out = new long[Math.toIntExact(c.numel())];
         for (int i = 0; i < out.length; i++) {
             out[i] = Elements.readLong(c.dtype, c.segment(), c.offset + i);
@@ -727,6 +787,10 @@ public final class Tensor {
     /** PyTorch-like rendering; large tensors are summarised with "...". */
     @Override
     public String toString() {
+        if (!storage.isHost()) {
+            String host = onHost().toString();
+            return host.substring(0, host.length() - 1) + ", device=" + device() + ")";
+        }
         StringBuilder sb = new StringBuilder("tensor(");
         if (numel() == 0) {
             sb.append("[]");
