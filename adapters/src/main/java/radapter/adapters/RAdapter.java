@@ -111,6 +111,12 @@ public final class RAdapter extends Module implements ResidualAttentionBlock.Bra
         return factored ? Products.linear(Products.linear(h, d, null), u, null) : Products.linear(h, f, null);
     }
 
+    @Override
+    protected void collectRandomSources(java.util.Map<Rng, Boolean> into) {
+        super.collectRandomSources(into);
+        into.put(runtime.rng(), Boolean.TRUE);
+    }
+
     /** The adapter whose weights evaluation uses: the EMA twin when EMA is on, else this one. */
     RAdapter evalSource() {
         return ema != null ? ema : this;

@@ -85,6 +85,8 @@ public final class FineTuner {
         this.optimizer = AdamW.builder().lr(b.lr).weightDecay(b.weightDecay).groups(groups).build();
         this.schedule = new WarmupCosineLr(b.lr, Math.min(b.warmup, Math.max(b.steps - 1, 0)), Math.max(b.steps, 1), b.minLr);
         this.dropRng = adapted != null ? adapted.dropRng() : new Rng(b.seed);
+        clip.visual().transformer().setActivationCheckpointing(b.activationCheckpointing);
+        clip.text().transformer().setActivationCheckpointing(b.activationCheckpointing);
     }
 
     public static Builder builder() {
@@ -271,6 +273,7 @@ public final class FineTuner {
         private long steps = 1000;
         private double gradClip = 1.0;
         private int microBatch = 0;
+        private boolean activationCheckpointing = false;
         private Path checkpointDir;
         private long checkpointEvery = 0;
         private int keepCheckpoints = 2;
@@ -341,6 +344,16 @@ public final class FineTuner {
         /** Micro-batch size for exact gradient accumulation; 0 processes the whole batch at once. */
         public Builder microBatch(int v) {
             this.microBatch = v;
+            return this;
+        }
+
+        /**
+         * Recomputes each transformer block during backward instead of keeping its activations
+         * (see {@code radapter.autograd.Checkpoint}): far less memory for about one more forward
+         * pass per step. Off by default, as in PyTorch; worth it for full-size models.
+         */
+        public Builder activationCheckpointing(boolean on) {
+            this.activationCheckpointing = on;
             return this;
         }
 

@@ -96,6 +96,33 @@ class FineTunerTest {
     }
 
     @Test
+    void activationCheckpointingGivesTheSameTrainingInLessMemory() throws IOException {
+        Map<String, float[]> plain = null;
+        long plainPeak = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            boolean ckpt = pass == 1;
+            try (MemoryScope model = MemoryScope.open(); LoadedClip m = tiny()) {
+                // Adapter dropping on: the recomputation must replay the same random masks.
+                AdaptedClip ac = AdaptedClip.install(m.clip(), AdapterConfig.builder().ranks(128, 16).dropPath(0.3).build(), new Rng(5));
+                FineTuner ft = recipe(ac, 3).activationCheckpointing(ckpt).build();
+                long before = MemoryScope.liveBytes();
+                MemoryScope.resetPeak();
+                ft.run(source(4));
+                long peak = MemoryScope.peakBytes() - before;
+                Map<String, float[]> trained = adapters(ac);
+                if (!ckpt) {
+                    plain = trained;
+                    plainPeak = peak;
+                } else {
+                    Map<String, float[]> expected = plain;
+                    expected.forEach((k, v) -> assertArrayEquals(v, trained.get(k), 0f, k));
+                    assertTrue(peak < plainPeak, "peak with checkpointing " + peak + " B, without " + plainPeak + " B");
+                }
+            }
+        }
+    }
+
+    @Test
     void resumeContinuesBitForBit() throws IOException {
         Map<String, float[]> uninterrupted;
         try (MemoryScope model = MemoryScope.open(); LoadedClip m = tiny()) {

@@ -3,11 +3,13 @@ package radapter.models.nn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import radapter.autograd.Variable;
+import radapter.tensor.Rng;
 import radapter.tensor.Shapes;
 import radapter.tensor.Tensor;
 
@@ -131,6 +133,21 @@ public abstract class Module {
             v.setData(v.data().clone());
         }
         return this;
+    }
+
+    /**
+     * The random generators this module tree draws from in training (dropout, adapter dropping),
+     * each once. Activation checkpointing replays them to recompute a block exactly.
+     */
+    public final List<Rng> randomSources() {
+        Map<Rng, Boolean> seen = new IdentityHashMap<>();
+        collectRandomSources(seen);
+        return List.copyOf(seen.keySet());
+    }
+
+    /** Adds this module's own generators; overridden by modules that draw random numbers. */
+    protected void collectRandomSources(Map<Rng, Boolean> into) {
+        children.values().forEach(m -> m.collectRandomSources(into));
     }
 
     /** Sets train mode on the whole tree (dropout and adapter dropping are active in training). */
