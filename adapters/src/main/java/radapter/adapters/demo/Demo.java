@@ -90,7 +90,10 @@ public final class Demo {
     public List<Scores> run() throws IOException {
         long start = System.nanoTime();
         Files.createDirectories(s.out());
-        SyntheticShapes data = SyntheticShapes.builder().seed(s.seed()).imageSize(32)
+        // About three passes over the pre-training images: more passes over fewer images made the
+        // zero-shot model memorise captions and get worse off-distribution.
+        int pretrainImages = Math.max(4800, s.pretrainSteps() * s.pretrainBatch() / 3);
+        SyntheticShapes data = SyntheticShapes.builder().seed(s.seed()).imageSize(32).size(Split.PRETRAIN, pretrainImages)
                 .size(Split.TEST, s.evalPerSplit()).size(Split.SKETCH, s.evalPerSplit()).size(Split.TEXTURE, s.evalPerSplit())
                 .size(Split.PALETTE, s.evalPerSplit()).size(Split.GEOMETRY, s.evalPerSplit()).build();
         SyntheticDataset pre = data.split(Split.PRETRAIN);

@@ -29,7 +29,8 @@ import radapter.tensor.io.SafeTensors;
  * same workload in PyTorch CPU ({@code bench/peers/torch_clip.py}) run in the same session when
  * {@code python3} with torch is installed. Prints a table of ratios and one JSON line.
  *
- * <pre>java @jvm.options -cp bench/target/benchmarks.jar radapter.bench.e2e.ClipBench [--what image,text,train] [--reps 3]</pre>
+ * <pre>java @jvm.options -cp bench/target/benchmarks.jar radapter.bench.e2e.ClipBench [--what image,text,train] [--reps 3]
+ *     [--no-activation-checkpointing] [--no-peer]</pre>
  */
 public final class ClipBench {
     private ClipBench() {
@@ -38,21 +39,25 @@ public final class ClipBench {
     public static void main(String[] args) throws Exception {
         String what = "image,text,train";
         int reps = 3;
+        boolean checkpointing = true;
+        boolean peer = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--what" -> what = args[++i];
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--no-activation-checkpointing" -> checkpointing = false;
+                case "--no-peer" -> peer = false;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Map<String, Object> ours = run(what, reps);
+        Map<String, Object> ours = run(what, reps, checkpointing);
         System.out.println("radapter " + Json.write(ours));
-        Map<String, Object> peer = torchPeer(what, reps);
-        System.out.println("pytorch  " + (peer == null ? "(not available: python3 with torch not found)" : Json.write(peer)));
+        Map<String, Object> theirs = peer ? torchPeer(what, reps) : null;
+        System.out.println("pytorch  " + (theirs == null ? (peer ? "(not available: python3 with torch not found)" : "(skipped: --no-peer)") : Json.write(theirs)));
         System.out.printf("%nCPU %s, %d cores, JDK %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.printf("%-28s %14s %14s %8s%n", "workload", "radapter", "pytorch", "ratio");
         for (String k : ours.keySet()) {
-            Object p = peer == null ? null : peer.get(k);
+            Object p = theirs == null ? null : theirs.get(k);
             if (!(ours.get(k) instanceof Number a)) {
                 continue;
             }
@@ -67,7 +72,7 @@ public final class ClipBench {
         System.out.println("(ratio > 1 means radapter is better: faster or smaller)");
     }
 
-    static Map<String, Object> run(String what, int reps) throws IOException {
+    static Map<String, Object> run(String what, int reps, boolean checkpointing) throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         ClipConfig cfg = ClipConfig.vitB16();
         Path dir = Files.createTempDirectory("radapter-bench");
@@ -116,7 +121,10 @@ public final class ClipBench {
                         }
                         TrainBatch b = new TrainBatch(px, Tensor.ofLongs(ids, 8, 77), new long[] {0, 1, 2, 3, 0, 1, 2, 3});
                         List<Double> times = new ArrayList<>();
+                        long before = MemoryScope.liveBytes();
+                        MemoryScope.resetPeak();
                         FineTuner ft = FineTuner.builder().adapters(ac).steps(Math.max(2, reps)).warmup(0).gradClip(1.0)
+                                .activationCheckpointing(checkpointing)
                                 .listener(new FineTuner.Listener() {
                                     long last = System.nanoTime();
 
@@ -129,6 +137,9 @@ public final class ClipBench {
                                 }).build();
                         ft.run(step -> b);
                         out.put("train_step_b8_seconds", times.subList(1, times.size()).stream().mapToDouble(Double::doubleValue).min().orElse(times.getFirst()));
+                        // Off-heap tensor bytes a step needs beyond the model (activations, gradients, optimizer state).
+                        out.put("train_tensor_peak_mb", (MemoryScope.peakBytes() - before) / 1e6);
+                        out.put("train_activation_checkpointing", checkpointing ? 1 : 0);
                     }
                 }
             }

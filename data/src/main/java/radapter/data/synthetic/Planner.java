@@ -157,13 +157,18 @@ final class Planner {
         return lo > hi ? (lo + hi) / 2 : Math.max(lo, Math.min(hi, x));
     }
 
-    /** The broad pre-training mix, with descriptive captions. */
+    /**
+     * The broad pre-training mix, with descriptive captions. Like a web-scale corpus it covers,
+     * more thinly, every style the shifted test sets use (outlines, patterns, pale and dark
+     * colours, tiny and huge or squashed shapes), so the zero-shot model has real skill there that
+     * narrow in-distribution fine-tuning can keep or lose.
+     */
     private static void pretrain(Plan p, Rng r, int n, double hue, String c) {
-        double size = u(r, 0.25, 0.85);
+        double size = r.nextDouble() < 0.15 ? u(r, 0.2, 0.35) : r.nextDouble() < 0.15 ? u(r, 0.9, 1.3) : u(r, 0.3, 0.85);
         p.radius = size * n / 2;
         p.rotation = u(r, 0, 2 * Math.PI);
-        if (r.nextDouble() < 0.2) {
-            double squash = u(r, 0.7, 1.0);
+        if (r.nextDouble() < 0.3) {
+            double squash = u(r, 0.5, 1.0);
             if (r.nextInt(2) == 0) {
                 p.sx = squash;
             } else {
@@ -174,13 +179,13 @@ final class Planner {
         p.cy = clamp(n / 2.0 + u(r, -0.2, 0.2) * n, p.radius * 0.8, n - p.radius * 0.8);
 
         double styleDraw = r.nextDouble();
-        p.style = styleDraw < 0.7 ? Style.SOLID : styleDraw < 0.85 ? Style.OUTLINE : Style.PATTERN;
+        p.style = styleDraw < 0.5 ? Style.SOLID : styleDraw < 0.75 ? Style.OUTLINE : Style.PATTERN;
         if (p.style == Style.OUTLINE) {
-            p.rgb = ShapeRenderer.hsv(hue + u(r, -14, 14), u(r, 0.4, 0.9), u(r, 0.35, 0.8));
+            p.rgb = ShapeRenderer.hsv(hue + u(r, -14, 14), u(r, 0.3, 0.9), u(r, 0.35, 0.8));
             p.stroke = (float) (n * u(r, 0.04, 0.09));
             p.sketchy = r.nextInt(2) == 0;
         } else {
-            p.rgb = ShapeRenderer.hsv(hue + u(r, -14, 14), u(r, 0.5, 1.0), u(r, 0.5, 1.0));
+            p.rgb = ShapeRenderer.hsv(hue + u(r, -14, 14), u(r, 0.25, 1.0), u(r, 0.35, 1.0));
             if (p.style == Style.PATTERN) {
                 patternFill(p, r, n, hue);
             }
