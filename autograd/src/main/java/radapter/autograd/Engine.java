@@ -68,7 +68,8 @@ final class Engine {
         Tensor grad = leaf.grad();
         if (grad == null) {
             Tensor spare = leaf.takeSpareGrad();
-            if (spare != null && spare.isContiguous() && java.util.Arrays.equals(spare.shape(), leaf.shape())) {
+            if (spare != null && spare.isContiguous() && java.util.Arrays.equals(spare.shape(), leaf.shape())
+                    && spare.device().equals(leaf.data().device())) {
                 leaf.setGrad(spare.copy_(g));
                 return;
             }

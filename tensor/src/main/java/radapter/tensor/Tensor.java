@@ -79,6 +79,11 @@ public final class Tensor {
         return new Tensor(dtype, s, Shapes.contiguousStrides(s), 0, Storage.allocate(bytes, zeroed));
     }
 
+    /** Zeros on {@code device}. */
+    public static Tensor zeros(Device device, DType dtype, long... shape) {
+        return device.equals(Device.CPU) ? zeros(dtype, shape) : empty(device, dtype, shape).fill_(0);
+    }
+
     /** F32 zeros. */
     public static Tensor zeros(long... shape) {
         return allocate(DType.F32, true, shape);

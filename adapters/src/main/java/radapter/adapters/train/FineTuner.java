@@ -19,6 +19,7 @@ import radapter.autograd.optim.GradClip;
 import radapter.autograd.optim.ParamGroup;
 import radapter.autograd.optim.WarmupCosineLr;
 import radapter.models.clip.Clip;
+import radapter.tensor.Device;
 import radapter.tensor.Join;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
@@ -77,6 +78,7 @@ public final class FineTuner {
         this.cfg = b;
         this.clip = b.clip;
         this.adapted = b.adapted;
+        clip.to(b.device);
         this.params = adapted != null ? adapted.trainableParameters() : clip.trainableParameters();
         if (params.isEmpty()) {
             throw new IllegalStateException("nothing to train: every parameter is frozen");
@@ -153,7 +155,7 @@ public final class FineTuner {
     }
 
     private Variable imageEmbeddings(Tensor images) {
-        return Layers.l2Normalize(clip.imageFeatures(Variable.constant(images)), -1, 1e-12);
+        return Layers.l2Normalize(clip.imageFeatures(Variable.constant(images.to(cfg.device))), -1, 1e-12);
     }
 
     private Variable textEmbeddings(Tensor ids) {
@@ -274,6 +276,7 @@ public final class FineTuner {
         private double gradClip = 1.0;
         private int microBatch = 0;
         private boolean activationCheckpointing = false;
+        private Device device = Device.CPU;
         private Path checkpointDir;
         private long checkpointEvery = 0;
         private int keepCheckpoints = 2;
@@ -354,6 +357,16 @@ public final class FineTuner {
          */
         public Builder activationCheckpointing(boolean on) {
             this.activationCheckpointing = on;
+            return this;
+        }
+
+        /**
+         * Where training runs (default the host): the model's parameters, the adapters' EMA
+         * copies, gradients and optimizer state are moved to or created on {@code d}; only
+         * batches go up and the loss value comes down each step.
+         */
+        public Builder device(Device d) {
+            this.device = java.util.Objects.requireNonNull(d);
             return this;
         }
 

@@ -182,7 +182,8 @@ public abstract class Optimizer {
      * zero or a copy of {@code init} when it is not null.
      */
     protected final Tensor newState(Variable p, Tensor init) {
-        Tensor t = inStateScope(() -> Tensor.zeros(p.data().dtype(), p.data().shape()));
+        // State lives where the parameter lives, so a GPU-resident model keeps its moments there too.
+        Tensor t = inStateScope(() -> Tensor.zeros(p.data().device(), p.data().dtype(), p.data().shape()));
         if (init != null) {
             t.copy_(init);
         }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import radapter.autograd.Variable;
+import radapter.tensor.Device;
 import radapter.tensor.Rng;
 import radapter.tensor.Shapes;
 import radapter.tensor.Tensor;
@@ -148,6 +149,21 @@ public abstract class Module {
     /** Adds this module's own generators; overridden by modules that draw random numbers. */
     protected void collectRandomSources(Map<Rng, Boolean> into) {
         children.values().forEach(m -> m.collectRandomSources(into));
+    }
+
+    /**
+     * Moves every parameter of the tree to {@code device} (like {@code nn.Module.to}): the data of
+     * each variable is replaced by a copy there, allocated in the current memory scope; gradients
+     * are dropped. Ops on the parameters then run on that device's backend.
+     */
+    public final Module to(Device device) {
+        for (Variable v : parameters()) {
+            if (!v.data().device().equals(device)) {
+                v.setData(v.data().to(device));
+                v.setGrad(null);
+            }
+        }
+        return this;
     }
 
     /** Sets train mode on the whole tree (dropout and adapter dropping are active in training). */
