@@ -11,7 +11,16 @@ import radapter.tensor.MemoryScope;
 import radapter.tensor.Shapes;
 import radapter.tensor.Tensor;
 
-/** Reverse-mode traversal: topological order from the output, then gradients flow back node by node. */
+/**
+ * Reverse-mode traversal: topological order from the output, then gradients flow back node by
+ * node.
+ *
+ * <p>Memory: each node's backward runs in its own detached {@link MemoryScope}, and the engine
+ * counts how many pending gradients still live in each such scope (a gradient may be a view of
+ * the one it came from, so it is counted against the scope that owns its bytes). A scope is
+ * freed as soon as nothing pending lives in it, so backward holds the current frontier of
+ * gradients instead of every gradient and temporary it ever made.
+ */
 final class Engine {
     private Engine() {
     }
@@ -27,6 +36,7 @@ final class Engine {
         List<Variable> order = topologicalOrder(root);
         Map<Variable, Tensor> pending = new IdentityHashMap<>();
         pending.put(root, gradRoot);
+        Liveness live = new Liveness();
         // Gradients are computed without recording a graph of their own.
         try (GradMode.Guard ignored = GradMode.noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
@@ -38,28 +48,93 @@ final class Engine {
                 Function fn = v.gradFn();
                 if (fn == null) {
                     accumulateLeaf(v, g);
+                    live.release(g);
                     continue;
                 }
                 if (fn.inputs == null) {
                     throw new IllegalStateException("trying to backward through " + fn.name()
                             + " a second time: its saved tensors were freed (pass retainGraph = true the first time)");
                 }
-                Tensor[] grads = fn.backward(g);
-                Variable[] inputs = fn.inputs;
-                for (int k = 0; k < inputs.length; k++) {
-                    Variable in = inputs[k];
-                    if (!in.requiresGrad() || grads[k] == null) {
-                        continue;
+                MemoryScope nodeScope = live.newScope();
+                nodeScope.within(() -> {
+                    Tensor[] grads = fn.backward(g);
+                    Variable[] inputs = fn.inputs;
+                    for (int k = 0; k < inputs.length; k++) {
+                        Variable in = inputs[k];
+                        if (!in.requiresGrad() || grads[k] == null) {
+                            continue;
+                        }
+                        Tensor gk = sumToShape(grads[k], in.shape());
+                        Tensor prev = pending.get(in);
+                        Tensor next = prev == null ? gk : prev.add(gk);
+                        live.retain(next);
+                        if (prev != null) {
+                            live.release(prev);
+                        }
+                        pending.put(in, next);
                     }
-                    Tensor gk = sumToShape(grads[k], in.shape());
-                    Tensor prev = pending.get(in);
-                    pending.put(in, prev == null ? gk : prev.add(gk));
-                }
+                    return null;
+                });
+                live.release(g);
+                live.closeIfUnused(nodeScope);
                 if (!retainGraph) {
                     fn.release();
                     fn.inputs = null;
                 }
             }
+        } finally {
+            // An exception (or gradients nobody consumed) must not strand the node scopes.
+            live.closeAll();
+        }
+    }
+
+    /**
+     * Reference counts of the node scopes this backward pass made. Scopes it did not make (an
+     * outer pass's, when a checkpointed segment runs a backward of its own) are never counted
+     * or closed here.
+     */
+    private static final class Liveness {
+        private final Map<MemoryScope, Integer> refs = new IdentityHashMap<>();
+        private final Map<MemoryScope, Boolean> mine = new IdentityHashMap<>();
+
+        MemoryScope newScope() {
+            MemoryScope s = MemoryScope.detached();
+            mine.put(s, Boolean.TRUE);
+            return s;
+        }
+
+        void retain(Tensor t) {
+            MemoryScope s = MemoryScope.ownerOf(t);
+            if (s != null && mine.containsKey(s)) {
+                refs.merge(s, 1, Integer::sum);
+            }
+        }
+
+        void release(Tensor t) {
+            MemoryScope s = MemoryScope.ownerOf(t);
+            if (s != null && mine.containsKey(s) && refs.merge(s, -1, Integer::sum) == 0) {
+                free(s);
+            }
+        }
+
+        void closeIfUnused(MemoryScope s) {
+            if (!refs.containsKey(s)) {
+                free(s);
+            }
+        }
+
+        private void free(MemoryScope s) {
+            refs.remove(s);
+            mine.remove(s);
+            s.close();
+        }
+
+        void closeAll() {
+            for (MemoryScope s : mine.keySet()) {
+                s.close();
+            }
+            mine.clear();
+            refs.clear();
         }
     }
 

@@ -20,6 +20,7 @@ public final class Products {
             fn.b = a.requiresGrad() ? b.data() : null;
             fn.vecA = a.dim() == 1;
             fn.vecB = b.dim() == 1;
+            fn.matrixB = b.dim() == 2;
         }
         return Function.record(fn, LinearAlgebra.matmul(a.data(), b.data()), a, b);
     }
@@ -29,6 +30,8 @@ public final class Products {
         Tensor b;
         boolean vecA;
         boolean vecB;
+        // Recorded at forward: b itself is not saved when a needs no gradient.
+        boolean matrixB;
 
         @Override
         protected Tensor[] backward(Tensor g) {
@@ -53,7 +56,7 @@ public final class Products {
             }
             if (needsGrad(1) && a != null) {
                 Tensor a2 = vecA ? a.unsqueeze(0) : a;
-                if (b.dim() == 2 && a2.dim() > 2 && a2.isContiguous() && g2.isContiguous()) {
+                if (matrixB && a2.dim() > 2 && a2.isContiguous() && g2.isContiguous()) {
                     // A shared weight under batched inputs: fold the batch into one GEMM
                     // instead of a per-batch product that the engine would then have to sum.
                     long k = a2.size(-1);

@@ -104,4 +104,37 @@ class EngineTest {
             assertEquals(2 * p.data().get(3, 4), p.grad().get(3, 4), 1e-5);
         }
     }
+
+    @Test
+    void backwardFreesEachGradientOnceItIsConsumed() {
+        // 40 layers of x ← tanh(x·W): without freeing, backward would hold ~3 new [128, 128]
+        // tensors per layer (8 MB); with node scopes it holds the current frontier only.
+        int layers = 40;
+        long tensorBytes = 128L * 128 * 4;
+        try (MemoryScope model = MemoryScope.open()) {
+            Rng rng = new Rng(3);
+            java.util.List<Variable> ws = new java.util.ArrayList<>();
+            for (int i = 0; i < layers; i++) {
+                ws.add(Variable.parameter(Tensor.randn(rng, 128, 128).mul(0.09)));
+            }
+            for (int rep = 0; rep < 2; rep++) {
+                try (MemoryScope step = MemoryScope.open()) {
+                    Variable x = Variable.constant(Tensor.randn(rng, 128, 128));
+                    for (Variable w : ws) {
+                        x = Activations.tanh(Products.matmul(x, w));
+                    }
+                    Variable loss = Aggregations.sum(x);
+                    long before = MemoryScope.liveBytes();
+                    MemoryScope.resetPeak();
+                    loss.backward();
+                    long backwardPeak = MemoryScope.peakBytes() - before;
+                    // The leaf gradients themselves (40 tensors) are allocated on the first pass and
+                    // reused afterwards; everything else must stay within a few tensors.
+                    long allowed = (rep == 0 ? layers : 0) * tensorBytes + 8 * tensorBytes;
+                    assertTrue(backwardPeak <= allowed, "backward peak " + backwardPeak + " B > " + allowed + " B");
+                }
+                ws.forEach(Variable::zeroGrad);
+            }
+        }
+    }
 }

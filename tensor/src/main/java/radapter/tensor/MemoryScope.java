@@ -32,8 +32,12 @@ public final class MemoryScope implements AutoCloseable {
     /** Alignment of every allocation: one AVX-512 vector / cache line. */
     public static final long ALIGNMENT = 64;
 
+    /** Detached scopes by the lifetime of the segments they hand out, for {@link #ownerOf}. */
+    private static final java.util.Map<MemorySegment.Scope, MemoryScope> DETACHED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final MemoryScope parent;
     private final Thread owner;
+    private boolean detached;
     private final java.util.List<BlockPool.Block> blocks = new java.util.ArrayList<>();
     private BlockPool.Block chunk;
     private long chunkOffset;
@@ -56,6 +60,28 @@ public final class MemoryScope implements AutoCloseable {
         MemoryScope scope = new MemoryScope(CURRENT.get());
         CURRENT.set(scope);
         return scope;
+    }
+
+    /**
+     * A scope that is not made current: allocations reach it only inside {@link #within}, and it
+     * may be closed at any time by the thread that made it, in any order relative to other
+     * scopes. The autograd engine gives each backward node one, so a gradient's memory can go as
+     * soon as the last node that reads it has run instead of at the end of the step.
+     */
+    public static MemoryScope detached() {
+        MemoryScope scope = new MemoryScope(CURRENT.get());
+        scope.detached = true;
+        DETACHED.put(scope.lifetime.scope(), scope);
+        return scope;
+    }
+
+    /**
+     * The detached scope holding {@code t}'s host memory, or {@code null} when it lives anywhere
+     * else (a stacked scope, GC-owned memory, a mapped file, a device).
+     */
+    public static MemoryScope ownerOf(Tensor t) {
+        Storage s = t.storage();
+        return s.isHost() ? DETACHED.get(s.segment().scope()) : null;
     }
 
     /** The innermost open scope on this thread, or {@code null} when allocations are GC-owned. */
@@ -197,11 +223,18 @@ public final class MemoryScope implements AutoCloseable {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a memory scope must be closed by the thread that opened it");
         }
-        if (CURRENT.get() != this) {
-            throw new IllegalStateException("memory scopes must be closed innermost first");
+        if (detached) {
+            if (CURRENT.get() == this) {
+                throw new IllegalStateException("a detached memory scope cannot be closed inside its own within(...)");
+            }
+            DETACHED.remove(lifetime.scope());
+        } else {
+            if (CURRENT.get() != this) {
+                throw new IllegalStateException("memory scopes must be closed innermost first");
+            }
+            CURRENT.set(parent);
         }
         closed = true;
-        CURRENT.set(parent);
         lifetime.close();
         BlockPool.release(blocks);
         blocks.clear();
