@@ -130,7 +130,8 @@ public final class Backends {
                     String requested = System.getProperty("radapter.backend");
                     defaultBackend = requested != null && !requested.isBlank()
                             ? get(requested.trim())
-                            : available().getFirst();
+                            // First available by priority: lower ones (GPU drivers) are not probed.
+                            : ALL.values().stream().filter(Backend::isAvailable).findFirst().orElseThrow();
                 }
                 b = defaultBackend;
             }

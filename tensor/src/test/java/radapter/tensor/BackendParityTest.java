@@ -960,6 +960,187 @@ class BackendParityTest {
         checkSum(backend, "batched q·kᵀ [2, 4, 50, 64]", () -> q.matmul(q.transpose(-1, -2)), () -> q.abs().matmul(q.abs().transpose(-1, -2)));
     }
 
+    // ================================================================ device-resident tensors
+
+    /** The device of the backend the running comparison selected (the host for reference and cpu). */
+    private static Device here() {
+        return Backends.current().device();
+    }
+
+    /**
+     * The same ops with every input moved to the backend's device first ({@code .to(device)}) and
+     * the results brought back with {@code .cpu()}: device tensors as inputs, device views
+     * (transposed, sliced, broadcast) of them, a device index, device outputs written in place,
+     * and conversions on the device. On host backends both moves are no-ops.
+     */
+    @ParameterizedTest(name = "{0}, seed {1}")
+    @MethodSource("backendsAndSeeds")
+    void deviceResidentInputs(String backend, long seed) {
+        assumeParity(backend);
+        Rng rng = new Rng(seed);
+        for (int rep = 0; rep < 4; rep++) {
+            long[] s = shape(rng, 1, 4, 2000);
+            Tensor x = make(rng, s, Values.NORMAL);
+            Tensor y = make(rng, broadcastable(rng, s), Values.NORMAL);
+            String dx = d(x);
+            check(backend, "device gelu of " + dx, () -> x.to(here()).gelu().cpu());
+            check(backend, "device add of " + dx + " and " + d(y), () -> x.to(here()).add(y.to(here())).cpu());
+            check(backend, "device add of " + dx + " and a host " + d(y), () -> x.to(here()).add(y).cpu());
+            check(backend, "device mul of a device view " + dx, () -> {
+                Tensor dev = x.to(here());
+                return dev.mT().mul(dev.mT()).cpu();
+            });
+            checkSum(backend, "device sum of " + dx + " over 0", () -> x.to(here()).sum(0).cpu(), () -> x.abs().sum(0));
+            check(backend, "device max of all " + dx, () -> x.to(here()).max().cpu());
+            check(backend, "device argmax of " + dx + " over -1", () -> x.to(here()).argmax(-1, false).cpu());
+            check(backend, "device softmax of " + dx + " over 0", () -> x.to(here()).softmax(0).cpu());
+            checkSum(backend, "device layer_norm of " + dx, () -> NN.layerNorm(x.to(here()), null, null, 1e-5).cpu(),
+                    () -> layerNormMagnitude(x, new long[] {x.size(-1)}, null, null, 1e-5));
+            check(backend, "device where of " + dx, () -> {
+                Tensor dev = x.to(here());
+                return Pointwise.where(dev.gt(0), dev, y.to(here())).cpu();
+            });
+            for (DType dt : List.of(DType.F16, DType.BF16, DType.I32, DType.I64, DType.F64)) {
+                check(backend, "device to(" + dt + ") of " + dx + " and back", () -> {
+                    Tensor moved = x.to(dt).to(here());
+                    return moved.cpu().to(DType.F32);
+                });
+                check(backend, "device " + dt + " to float32 of " + dx, () -> x.to(dt).to(here()).to(DType.F32).cpu());
+            }
+        }
+        Tensor a = fresh(rng, new long[] {37, 19}, Values.NORMAL);
+        Tensor b = fresh(rng, new long[] {23, 19}, Values.NORMAL);
+        checkSum(backend, "device matmul of [37, 19] · a transposed device [23, 19]",
+                () -> a.to(here()).matmul(b.to(here()).mT()).cpu(), () -> a.abs().matmul(b.abs().mT()));
+        Tensor batch = fresh(rng, new long[] {3, 9, 11}, Values.NORMAL);
+        checkSum(backend, "device batched q·kᵀ of [3, 9, 11]", () -> {
+            Tensor q = batch.to(here());
+            return q.matmul(q.mT()).cpu();
+        }, () -> batch.abs().matmul(batch.abs().mT()));
+        Tensor table = fresh(rng, new long[] {40, 13}, Values.NORMAL);
+        Tensor ids = indexVector(rng, 30, 40, true);
+        check(backend, "device index_select with a device index " + d(ids), () -> NN.indexSelect(table.to(here()), 0, ids.to(here())).cpu());
+        Tensor rows = fresh(rng, new long[] {30, 13}, Values.NORMAL);
+        checkSum(backend, "device index_add with a host index", () -> NN.indexAdd(table.to(here()), 0, ids, rows.to(here())).cpu(),
+                () -> NN.indexAdd(table.abs(), 0, ids, rows.abs()));
+        List<Arrangement> writable = List.of(Arrangement.CONTIGUOUS, Arrangement.TRANSPOSED, Arrangement.MT, Arrangement.STEPPED,
+                Arrangement.OFFSET);
+        for (Arrangement dl : writable) {
+            long[] s = {5, 7, 3};
+            long layoutSeed = rng.nextLong();
+            Tensor src = make(rng, s, Values.NORMAL);
+            double v = rng.nextGaussian();
+            check(backend, "device copy_ of a host " + d(src) + " into a " + dl + " device view", () -> {
+                Tensor t = laidOut(new Rng(layoutSeed), s, dl, sh -> Tensor.zeros(sh).to(here()));
+                t.copy_(src);
+                return whole(t).cpu();
+            });
+            check(backend, "device copy_ of a device " + d(src) + " into a " + dl + " device view", () -> {
+                Tensor t = laidOut(new Rng(layoutSeed), s, dl, sh -> Tensor.zeros(sh).to(here()));
+                t.copy_(src.to(here()));
+                return whole(t).cpu();
+            });
+            check(backend, "device fill_ " + v + " of a " + dl + " device view", () -> {
+                Tensor t = laidOut(new Rng(layoutSeed), s, dl, sh -> Tensor.zeros(sh).to(here()));
+                t.fill_(v);
+                return whole(t).cpu();
+            });
+            check(backend, "device in-place add_ of a " + dl + " device view (contiguous only)", () -> {
+                Tensor t = laidOut(new Rng(layoutSeed), s, dl, sh -> Tensor.ones(sh).to(here()));
+                return t.add_(src.to(here())).cpu();
+            });
+        }
+    }
+
+    // ================================================================ the fused R-Adapter op
+
+    /** The R-Adapter forward through the backend the inputs select (a test front-end for the SPI method). */
+    static Tensor adapterForward(Tensor x, Tensor w, Tensor s, Tensor mask, Tensor residual) {
+        Backend be = Backends.forOp(DType.F32, x, w, s, mask, residual);
+        Tensor out = Tensor.empty(be.device(), DType.F32, x.size(0), w.size(0));
+        be.adapterForward(x, w, s, mask, residual, out);
+        return out;
+    }
+
+    /** The R-Adapter backward: [grad x, grad W, grad s], each null unless asked for. */
+    static List<Tensor> adapterBackward(Tensor x, Tensor w, Tensor s, Tensor mask, boolean residualIsX, Tensor gy, boolean wantX,
+            boolean wantW, boolean wantS) {
+        Backend be = Backends.forOp(DType.F32, x, w, s, mask, gy);
+        Tensor gx = wantX ? Tensor.empty(be.device(), DType.F32, x.size(0), x.size(1)) : null;
+        Tensor gw = wantW ? Tensor.empty(be.device(), DType.F32, w.size(0), w.size(1)) : null;
+        Tensor gs = wantS ? Tensor.empty(be.device(), DType.F32, s.shape()) : null;
+        be.adapterBackward(x, w, s, mask, residualIsX, gy, gx, gw, gs);
+        return Arrays.asList(gx, gw, gs);
+    }
+
+    private static Tensor abs(Tensor t) {
+        return t == null ? null : t.abs();
+    }
+
+    @ParameterizedTest(name = "{0}, seed {1}")
+    @MethodSource("backendsAndSeeds")
+    void adapterOps(String backend, long seed) {
+        assumeParity(backend);
+        Rng rng = new Rng(seed);
+        for (int rep = 0; rep < 8; rep++) {
+            long n = new long[] {1, 3, 17, 77, 129}[rng.nextInt(5)];
+            long d = new long[] {1, 5, 16, 33, 70}[rng.nextInt(5)];
+            boolean square = rep % 2 == 0;
+            long dOut = square ? d : new long[] {1, 7, 40}[rng.nextInt(3)];
+            Tensor x = make(rng, new long[] {n, d}, List.of(Arrangement.CONTIGUOUS, Arrangement.MT, Arrangement.OFFSET).get(rng.nextInt(3)),
+                    Values.NORMAL);
+            Tensor w = make(rng, new long[] {dOut, d}, List.of(Arrangement.CONTIGUOUS, Arrangement.MT, Arrangement.STEPPED).get(rng.nextInt(3)),
+                    Values.NORMAL);
+            Tensor s = rep % 3 == 0 ? fresh(rng, new long[0], Values.NORMAL) : fresh(rng, new long[] {1}, Values.NORMAL);
+            Tensor mask = null;
+            if (rep % 4 != 1) {
+                float[] m = new float[(int) n];
+                for (int i = 0; i < n; i++) {
+                    m[i] = rng.nextInt(5) == 0 ? 0f : 1f / 0.8f;
+                }
+                mask = Tensor.of(m);
+            }
+            Tensor residual = square && rep % 4 == 0 ? null : make(rng, new long[] {n, dOut}, Values.NORMAL);
+            boolean residualIsX = residual == null;
+            Tensor gy = make(rng, new long[] {n, dOut}, Values.NORMAL);
+            Tensor mk = mask;
+            String what = "adapter x " + d(x) + ", W " + d(w) + ", s " + d(s) + (mk == null ? ", no mask" : ", mask")
+                    + (residualIsX ? ", residual x" : ", residual " + d(residual));
+            checkAll(Backends.get(backend), what + " forward", () -> List.of(adapterForward(x, w, s, mk, residual)),
+                    () -> List.of(adapterForward(x.abs(), w.abs(), s.abs(), abs(mk), abs(residual))), RTOL);
+            boolean wantX = rep % 5 != 2;
+            boolean wantW = rep % 5 != 3;
+            boolean wantS = rep % 5 != 4;
+            checkAll(Backends.get(backend), what + " backward" + (wantX ? " gx" : "") + (wantW ? " gW" : "") + (wantS ? " gs" : ""),
+                    () -> adapterBackward(x, w, s, mk, residualIsX, gy, wantX, wantW, wantS),
+                    () -> adapterBackward(x.abs(), w.abs(), s.abs(), abs(mk), residualIsX, gy.abs(), wantX, wantW, wantS), RTOL);
+            checkAll(Backends.get(backend), what + " forward and backward on the device", () -> {
+                Device dev = here();
+                Tensor dmask = mk == null ? null : mk.to(dev);
+                Tensor dres = residual == null ? null : residual.to(dev);
+                List<Tensor> out = new ArrayList<>();
+                out.add(adapterForward(x.to(dev), w.to(dev), s.to(dev), dmask, dres).cpu());
+                for (Tensor g : adapterBackward(x.to(dev), w.to(dev), s.to(dev), dmask, residualIsX, gy.to(dev), true, true, true)) {
+                    out.add(g.cpu());
+                }
+                return out;
+            }, () -> {
+                List<Tensor> out = new ArrayList<>();
+                out.add(adapterForward(x.abs(), w.abs(), s.abs(), abs(mk), abs(residual)));
+                out.addAll(adapterBackward(x.abs(), w.abs(), s.abs(), abs(mk), residualIsX, gy.abs(), true, true, true));
+                return out;
+            }, RTOL);
+        }
+        // the adapter's real orientation: tokens of [B, L, D] flattened to rows, a zero-initialised f.weight
+        Tensor h = fresh(rng, new long[] {2 * 5, 16}, Values.NORMAL);
+        Tensor zero = Tensor.zeros(16, 16);
+        Tensor s = Tensor.full(0.1, 1);
+        check(backend, "a fresh adapter is the identity", () -> adapterForward(h, zero, s, null, null));
+        Tensor bad = fresh(rng, new long[] {7, 16}, Values.NORMAL);
+        check(backend, "adapter with a non-square weight and no residual (an error)", () -> adapterForward(h, bad, s, null, null));
+        check(backend, "adapter with a mask of the wrong length (an error)", () -> adapterForward(h, zero, s, Tensor.ones(3), null));
+    }
+
     // ================================================================ behaviour with one right answer, on every backend
 
     @ParameterizedTest(name = "{0}")
@@ -1161,6 +1342,8 @@ class BackendParityTest {
         copyAndFill(r, seed);
         inPlaceUpdates(r, seed);
         largerInputs(r);
+        deviceResidentInputs(r, seed);
+        adapterOps(r, seed);
         long n = COMPARISONS.get() - before;
         reporter.publishEntry("comparisons per seed", Long.toString(n));
         assertTrue(n > 800, "only " + n + " comparisons: the cases have become vacuous");
