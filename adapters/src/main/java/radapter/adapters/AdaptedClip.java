@@ -22,7 +22,7 @@ import radapter.tensor.io.SafeTensors;
 /**
  * A CLIP model with R-Adapters installed after the attention and MLP branches of every block of
  * the chosen towers. Everything else is frozen (logit scale included); the adapters train, their
- * EMA twins ({@code adapter_*_cache}, the official key names) average them, and
+ * averaged twins ({@code adapter_*_cache}, the official key names; EMA or BMA) average them, and
  * {@link #merge(double)} folds the evaluation adapters into {@code out_proj} and {@code c_proj}
  * so the result is a plain CLIP with no inference overhead.
  *
@@ -48,6 +48,11 @@ public final class AdaptedClip {
     private final AdapterRuntime runtime;
     private final List<Site> sites;
     private final Map<Site, Tensor[]> originals = new LinkedHashMap<>();
+    /** BMA's running sum S of the weights so far, and how many updates it holds. */
+    private double bmaWeightSum;
+    private long bmaUpdates;
+    /** The run length T the BMA weights were computed for (0 before the first update). */
+    private long bmaTotalSteps;
 
     private AdaptedClip(Clip clip, AdapterConfig config, AdapterRuntime runtime, List<Site> sites) {
         this.clip = clip;
@@ -83,7 +88,7 @@ public final class AdaptedClip {
             RAdapter mlp = new RAdapter(width, rank, runtime, rng);
             b.setAttnAdapter(attn);
             b.setMlpAdapter(mlp);
-            if (runtime.config().emaEnabled()) {
+            if (runtime.config().averagingEnabled()) {
                 attn.setEma(b.addModule(ResidualAttentionBlock.ATTN_ADAPTER + "_cache", attn.copyFrozen()));
                 mlp.setEma(b.addModule(ResidualAttentionBlock.MLP_ADAPTER + "_cache", mlp.copyFrozen()));
             }
@@ -150,6 +155,102 @@ public final class AdaptedClip {
         }
         for (Site s : sites) {
             emaStep(s.adapter(), config.emaMomentum());
+        }
+    }
+
+    /**
+     * Updates the averaged adapters after optimizer step {@code step} (0-based) of a run of
+     * {@code totalSteps}: an EMA step, or a BMA step (spec §5.2, see {@link Bma}), or nothing when
+     * the configuration averages nothing. The fine-tuning loop calls this after every step.
+     *
+     * <p>BMA keeps a running sum of the weights; a call with {@code step == 0} starts a new run,
+     * any other step must follow the previous one (after a resume, restore the sum first with
+     * {@link #restoreAveragingState}).
+     */
+    public void averageUpdate(long step, long totalSteps) {
+        if (config.emaEnabled()) {
+            emaUpdate();
+            return;
+        }
+        if (!config.bmaEnabled()) {
+            return;
+        }
+        if (step == 0) {
+            bmaWeightSum = 0;
+            bmaUpdates = 0;
+        } else if (step != bmaUpdates || totalSteps != bmaTotalSteps) {
+            // A gap would silently give the wrong weights (e.g. a resume that did not restore the sum).
+            throw new IllegalStateException("BMA update for step " + step + " of " + totalSteps + ", but the average holds "
+                    + bmaUpdates + " steps of a " + bmaTotalSteps + "-step run; a resumed BMA run needs its checkpoint's averaging "
+                    + "state and the same number of steps");
+        }
+        bmaTotalSteps = totalSteps;
+        double w = Bma.weight(step, totalSteps, config.bmaBeta());
+        bmaWeightSum += w;
+        double rho = w / bmaWeightSum;
+        for (Site s : sites) {
+            bmaStep(s.adapter(), rho);
+        }
+        bmaUpdates++;
+    }
+
+    /** {@code θ_avg ← (θ_avg + ρ·θ)/(1 + ρ)} for one adapter and its twin, in float32 like the EMA. */
+    static void bmaStep(RAdapter live, double rho) {
+        Map<String, Variable> avg = live.ema().namedParameters();
+        for (Map.Entry<String, Variable> e : live.namedParameters().entrySet()) {
+            Tensor c = avg.get(e.getKey()).data();
+            c.add_(e.getValue().data().mul(rho)).div_(Tensor.full(c.dtype(), 1 + rho));
+        }
+    }
+
+    /**
+     * What besides the averaged tensors a checkpoint needs to continue the averaging exactly:
+     * the rule and, for BMA, the running weight sum {@code S}, the number of updates and {@code T}.
+     * The averaged tensors themselves are adapter tensors ({@link #adapterStateDict()}).
+     */
+    public Map<String, Object> averagingState() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (config.bmaEnabled()) {
+            m.put("rule", "bma");
+            m.put("beta", config.bmaBeta());
+            m.put("weight_sum", bmaWeightSum);
+            m.put("updates", bmaUpdates);
+            m.put("total_steps", bmaTotalSteps);
+        } else if (config.emaEnabled()) {
+            m.put("rule", "ema");
+            m.put("momentum", config.emaMomentum());
+        } else {
+            m.put("rule", "none");
+        }
+        return m;
+    }
+
+    /**
+     * Restores {@link #averagingState()} from a checkpoint. {@code null} (a checkpoint written
+     * before this state existed) is accepted unless this model uses BMA, which cannot continue
+     * without its weight sum. A checkpoint of another rule is an error.
+     */
+    public void restoreAveragingState(Map<String, Object> state) {
+        String mine = (String) averagingState().get("rule");
+        if (state == null) {
+            if (config.bmaEnabled()) {
+                throw new IllegalArgumentException("the checkpoint holds no BMA state (was it written by an EMA run?); cannot resume with BMA");
+            }
+            return;
+        }
+        String theirs = String.valueOf(state.get("rule"));
+        if (!mine.equals(theirs)) {
+            throw new IllegalArgumentException("the checkpoint averaged the adapters with " + theirs + ", this run with " + mine
+                    + "; resume with the same setting");
+        }
+        if (config.bmaEnabled()) {
+            double beta = ((Number) state.get("beta")).doubleValue();
+            if (beta != config.bmaBeta()) {
+                throw new IllegalArgumentException("the checkpoint used BMA β " + beta + ", this run " + config.bmaBeta());
+            }
+            bmaWeightSum = ((Number) state.get("weight_sum")).doubleValue();
+            bmaUpdates = ((Number) state.get("updates")).longValue();
+            bmaTotalSteps = ((Number) state.get("total_steps")).longValue();
         }
     }
 

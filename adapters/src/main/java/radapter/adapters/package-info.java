@@ -1,6 +1,7 @@
 /**
  * R-Adapter (Kim et al., ECCV 2024): {@link radapter.adapters.RAdapter} blocks installed into
- * both CLIP towers by {@link radapter.adapters.AdaptedClip}, which also owns the EMA twins, the
+ * both CLIP towers by {@link radapter.adapters.AdaptedClip}, which also owns the averaged twins
+ * (EMA, or BMA as {@link radapter.adapters.Bma} describes), the
  * re-parameterisation into the frozen projections and the merged export; the MPM-NCE and CLIP
  * losses are in {@link radapter.adapters.ContrastiveLoss}.
  *

@@ -18,7 +18,7 @@ import radapter.tensor.io.SafeTensors;
 
 /**
  * The files {@code finetune} writes and {@code merge}/{@code eval} read: {@code adapters.safetensors}
- * (live and EMA adapters under the official key names) and {@code adapter_config.json}.
+ * (live and averaged (EMA or BMA) adapters under the official key names) and {@code adapter_config.json}.
  */
 final class AdapterFiles {
     private AdapterFiles() {
@@ -36,6 +36,7 @@ final class AdapterFiles {
         json.put("scale_init", c.scaleInit());
         json.put("eval_scale", c.evalScale());
         json.put("ema", c.emaMomentum());
+        json.put("bma", c.bmaBeta());
         SafeTensors.write(dir.resolve("adapters.safetensors"), a.adapterStateDict(), Map.of("producer", "radapter finetune"));
         AtomicFiles.writeString(dir.resolve("adapter_config.json"), Json.writePretty(json));
     }
@@ -55,7 +56,9 @@ final class AdapterFiles {
                 .dropAxis(DropMaskAxis.valueOf((String) j.get("drop_axis")))
                 .scaleInit(((Number) j.get("scale_init")).doubleValue())
                 .evalScale(((Number) j.get("eval_scale")).doubleValue())
-                .ema(((Number) j.get("ema")).doubleValue()).build();
+                .ema(((Number) j.get("ema")).doubleValue())
+                // Files from before BMA existed have no "bma" key: they averaged with EMA.
+                .bma(j.get("bma") instanceof Number b ? b.doubleValue() : 0).build();
         AdaptedClip a = AdaptedClip.install(clip, c, new Rng(0));
         Map<String, Tensor> state = new LinkedHashMap<>();
         try (SafeTensors st = SafeTensors.open(weights)) {

@@ -1,5 +1,6 @@
 package radapter.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import radapter.adapters.AdaptedClip;
+import radapter.adapters.eval.ClassSubset;
+import radapter.adapters.eval.Classifier;
+import radapter.adapters.eval.EvalReport;
+import radapter.adapters.eval.LinearClassifier;
 import radapter.adapters.eval.Metrics;
 import radapter.adapters.eval.ZeroShotHead;
 import radapter.data.dataset.CaptionDataset;
@@ -28,7 +33,10 @@ import radapter.tensor.Tensor;
 /**
  * {@code radapter eval}: classification accuracy on an in-distribution set and any number of
  * shifted sets (with the OOD average), or image-text retrieval recall@1/5/10, optionally with
- * trained adapters applied at scale α.
+ * trained adapters applied at scale α, or with a trained linear probe instead of the zero-shot
+ * head. Shifts that cover part of the label space are scored on a class subset; {@code --report}
+ * writes the results as Markdown, CSV and JSON, and {@code --alpha-sweep} adds a weight-space
+ * ensembling sweep. Every option is checked before the model loads, so a mistake costs nothing.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate classification under distribution shift, or retrieval.")
 final class EvalCommand implements Callable<Integer> {
@@ -56,54 +64,221 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32")
     int batchSize;
 
+    @Option(names = "--subset", paramLabel = "NAME=FILE|auto", description = "Score set NAME on a subset of the classes (like ImageNet-R's "
+            + "200 of 1000): FILE lists class names, one per line; auto takes the classes present in that set. Repeatable.")
+    Map<String, String> subsets = new LinkedHashMap<>();
+
+    @Option(names = "--probe", paramLabel = "FILE|DIR", description = "Score with a linear probe (from radapter linear-probe) instead of the zero-shot head.")
+    Path probe;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write report.md, results.csv and results.json to DIR.")
+    Path report;
+
+    @Option(names = "--alpha-sweep", paramLabel = "LIST", description = "Evaluate the un-merged adapters at each α of LIST, "
+            + "such as 0,0.25,0.5,0.75,1 (needs --adapters, --report and a shifted set); writes alpha_sweep.csv and the ID-against-OOD plot "
+            + "alpha_sweep.png.")
+    String alphaSweep;
+
     @Override
     public Integer call() throws Exception {
-        try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
-            if (adapters != null) {
-                AdaptedClip a = AdapterFiles.load(adapters, m.clip());
-                if (alpha != null) {
-                    a.setEvalScale(alpha);
-                }
-                a.merge();
-                System.out.printf("adapters from %s merged at α = %.3f%n", adapters, a.evalScale());
-            }
-            if (task.equals("retrieval")) {
+        boolean retrieval = switch (task) {
+            case "retrieval" -> true;
+            case "classification" -> false;
+            default -> throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
+        };
+        double[] sweep = alphaSweep == null ? null : parseAlphas(alphaSweep);
+        checkCombinations(retrieval, sweep);
+        EvalReport rep = new EvalReport(settings());
+        if (retrieval) {
+            try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
+                applyAdapters(m);
                 for (Map.Entry<String, Path> e : data.entrySet()) {
-                    retrieval(m, e.getKey(), e.getValue());
+                    rep.add(retrieval(m, e.getKey(), e.getValue()));
                 }
-                return 0;
             }
-            if (!task.equals("classification")) {
-                throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
-            }
-            PromptTemplates t = ClassificationData.templates(templates);
-            ZeroShotHead head = null;
-            double oodSum = 0;
-            int oodCount = 0;
+            writeReport(rep);
+            return 0;
+        }
+        // Everything a user can get wrong is checked here, before the (slow) model load.
+        Map<String, Dataset> sets = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : data.entrySet()) {
+            sets.put(e.getKey(), ClassificationData.open(e.getValue()));
+        }
+        LinearClassifier probeHead = probe == null ? null : LinearClassifier.load(Files.isDirectory(probe) ? probe.resolve(LinearProbeCommand.FILE) : probe);
+        List<String> names = classNames(sets.values().iterator().next(), probeHead);
+        Map<String, ClassSubset> subsetOf = resolveSubsets(sets, names);
+        PromptTemplates t = probeHead == null ? ClassificationData.templates(templates) : null;
+
+        try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
+            AdaptedClip a = applyAdapters(m);
+            Classifier head = probeHead != null ? probeHead : ZeroShotHead.build(m.clip(), model.tokenizer(m), names, t.templates());
             boolean first = true;
-            for (Map.Entry<String, Path> e : data.entrySet()) {
-                Dataset ds = ClassificationData.open(e.getValue());
-                if (head == null) {
-                    ClassNames names = ClassificationData.classNames(classes, ds);
-                    head = ZeroShotHead.build(m.clip(), model.tokenizer(m), names.asList(), t.templates());
-                }
-                ZeroShotCommand.Result r = ZeroShotCommand.evaluate(m, head, ds, batchSize);
-                System.out.printf("%-16s top-1 %6.2f%%  top-5 %6.2f%%  (%d images%s)%n", e.getKey() + (first ? " (ID)" : ""), 100 * r.top1(),
-                        100 * r.top5(), r.count(), r.skipped() > 0 ? ", " + r.skipped() + " skipped" : "");
-                if (!first) {
-                    oodSum += r.top1();
-                    oodCount++;
-                }
+            for (Map.Entry<String, Dataset> e : sets.entrySet()) {
+                ClassSubset sub = subsetOf.get(e.getKey());
+                ZeroShotCommand.Result r = ZeroShotCommand.evaluate(m, head, e.getValue(), batchSize, sub);
+                System.out.printf("%-16s top-1 %6.2f%%  top-5 %6.2f%%  (%d images%s%s)%n", e.getKey() + (first ? " (ID)" : ""), 100 * r.top1(),
+                        100 * r.top5(), r.count(), r.skipped() > 0 ? ", " + r.skipped() + " skipped" : "",
+                        sub != null ? ", " + sub.size() + " of " + sub.totalClasses() + " classes" : "");
+                rep.add(new EvalReport.Classification(e.getKey(), first, r.top1(), r.top5(), r.count(), r.skipped(),
+                        sub != null ? sub.size() : head.numClasses(), sub));
                 first = false;
             }
-            if (oodCount > 0) {
-                System.out.printf("%-16s top-1 %6.2f%%%n", "OOD average", 100 * oodSum / oodCount);
+            if (sets.size() > 1) {
+                System.out.printf("%-16s top-1 %6.2f%%%n", "OOD average", 100 * rep.oodAverage());
+            }
+            if (sweep != null) {
+                sweep(m, a, names, t, sets, subsetOf, sweep, rep);
             }
         }
+        writeReport(rep);
         return 0;
     }
 
-    private void retrieval(LoadedClip m, String name, Path file) throws Exception {
+    /** Option combinations that cannot work, each as one clear message. */
+    private void checkCombinations(boolean retrieval, double[] sweep) {
+        if (sweep != null) {
+            if (adapters == null) {
+                throw new IllegalArgumentException("--alpha-sweep varies the adapters' scale α: give --adapters DIR (a finetune output folder)");
+            }
+            if (retrieval) {
+                throw new IllegalArgumentException("--alpha-sweep plots ID against OOD classification accuracy; it does not apply to --task retrieval");
+            }
+            if (report == null) {
+                throw new IllegalArgumentException("--alpha-sweep writes alpha_sweep.csv and alpha_sweep.png: give --report DIR");
+            }
+            if (data.size() < 2) {
+                throw new IllegalArgumentException("--alpha-sweep plots ID against OOD accuracy: give a shifted set too (a second --data)");
+            }
+        }
+        if (retrieval && !subsets.isEmpty()) {
+            throw new IllegalArgumentException("--subset restricts classification logits; it does not apply to --task retrieval");
+        }
+        if (probe != null && retrieval) {
+            throw new IllegalArgumentException("--probe is a classifier; it does not apply to --task retrieval");
+        }
+        if (probe != null && adapters != null) {
+            throw new IllegalArgumentException("--probe was trained on the base model's features; it cannot be combined with --adapters");
+        }
+        for (String name : subsets.keySet()) {
+            if (!data.containsKey(name)) {
+                throw new IllegalArgumentException("--subset " + name + ": there is no --data " + name + " (sets: " + String.join(", ", data.keySet()) + ")");
+            }
+        }
+    }
+
+    /** Parses {@code 0,0.25,0.5}: finite numbers ≥ 0, comma-separated. */
+    static double[] parseAlphas(String list) {
+        String[] parts = list.split(",", -1);
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].strip();
+            try {
+                out[i] = Double.parseDouble(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--alpha-sweep: '" + p + "' is not a number; give a comma-separated list such as 0,0.25,0.5,0.75,1");
+            }
+            if (!(out[i] >= 0) || Double.isInfinite(out[i])) {
+                throw new IllegalArgumentException("--alpha-sweep: α must be a finite number >= 0, got " + p);
+            }
+        }
+        return out;
+    }
+
+    private List<String> classNames(Dataset firstSet, LinearClassifier probeHead) throws Exception {
+        if (probeHead == null) {
+            ClassNames names = ClassificationData.classNames(classes, firstSet);
+            return names.asList();
+        }
+        // The probe knows its classes; a --classes file may repeat them but not contradict them.
+        if (classes != null && !ClassNames.fromFile(classes).asList().equals(probeHead.classNames())) {
+            throw new IllegalArgumentException("--classes " + classes + " differs from the " + probeHead.numClasses() + " classes the probe was trained on");
+        }
+        return probeHead.classNames();
+    }
+
+    /** Reads each {@code --subset} and checks that it covers every label of its set. */
+    private Map<String, ClassSubset> resolveSubsets(Map<String, Dataset> sets, List<String> names) throws Exception {
+        Map<String, ClassSubset> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : subsets.entrySet()) {
+            Dataset ds = sets.get(e.getKey());
+            int[] labels = ds.labels();
+            ClassSubset sub = e.getValue().equals("auto")
+                    ? ClassSubset.present(labels, names, "auto: the classes present in " + e.getKey())
+                    : ClassSubset.fromFile(Path.of(e.getValue()), names);
+            int missing = sub.firstMissing(labels);
+            if (missing >= 0) {
+                throw new IllegalArgumentException("--subset " + e.getKey() + ": the set has images of class '"
+                        + (missing < names.size() ? names.get(missing) : "#" + missing) + "', which " + e.getValue() + " does not list");
+            }
+            out.put(e.getKey(), sub);
+        }
+        return out;
+    }
+
+    private AdaptedClip applyAdapters(LoadedClip m) throws Exception {
+        if (adapters == null) {
+            return null;
+        }
+        AdaptedClip a = AdapterFiles.load(adapters, m.clip());
+        if (alpha != null) {
+            a.setEvalScale(alpha);
+        }
+        a.merge();
+        System.out.printf("adapters from %s merged at α = %.3f%n", adapters, a.evalScale());
+        return a;
+    }
+
+    /**
+     * Weight-space ensembling: the adapters un-merged, each α in turn, with a fresh zero-shot head
+     * per α because the text tower's adapters move with it.
+     */
+    private void sweep(LoadedClip m, AdaptedClip a, List<String> names, PromptTemplates t, Map<String, Dataset> sets,
+            Map<String, ClassSubset> subsetOf, double[] alphas, EvalReport rep) {
+        a.unmerge();
+        a.train(false);
+        System.out.println("α sweep (un-merged adapters):");
+        for (double al : alphas) {
+            a.setEvalScale(al);
+            Map<String, Double> top1 = new LinkedHashMap<>();
+            try (MemoryScope s = MemoryScope.open()) {
+                ZeroShotHead head = ZeroShotHead.build(m.clip(), model.tokenizer(m), names, t.templates());
+                for (Map.Entry<String, Dataset> e : sets.entrySet()) {
+                    top1.put(e.getKey(), ZeroShotCommand.evaluate(m, head, e.getValue(), batchSize, subsetOf.get(e.getKey())).top1());
+                }
+            }
+            EvalReport.AlphaPoint p = new EvalReport.AlphaPoint(al, top1);
+            rep.add(p);
+            System.out.printf("  α %-6s ID top-1 %6.2f%%  OOD avg %6.2f%%%n", trim(al), 100 * p.id(), 100 * p.oodAverage());
+        }
+    }
+
+    private static String trim(double a) {
+        return java.math.BigDecimal.valueOf(a).stripTrailingZeros().toPlainString();
+    }
+
+    private Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("task", task);
+        s.put("model", model.model.toString());
+        s.put("adapters", adapters == null ? "none" : adapters.toString());
+        if (adapters != null) {
+            s.put("alpha", alpha == null ? "as trained" : Double.toString(alpha));
+        }
+        if (!task.equals("retrieval")) {
+            s.put("classifier", probe != null ? "linear probe " + probe : "zero-shot head, templates " + templates);
+        }
+        return s;
+    }
+
+    private void writeReport(EvalReport rep) throws Exception {
+        if (report == null) {
+            return;
+        }
+        List<Path> files = rep.write(report);
+        System.out.println("wrote " + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()) + " to " + report);
+    }
+
+    private EvalReport.Retrieval retrieval(LoadedClip m, String name, Path file) throws Exception {
         CaptionDataset caps = file.toString().endsWith(".json") ? CaptionDataset.reader().read(file)
                 : CaptionDataset.fromCsv(ClassificationData.open(file));
         List<CaptionDataset.Entry> entries = caps.entries();
@@ -158,5 +333,6 @@ final class EvalCommand implements Callable<Integer> {
                 r.imageToText()[2], r.medianRankI2T());
         System.out.printf("  text→image R@1 %.2f  R@5 %.2f  R@10 %.2f  (median rank %.1f)%n", r.textToImage()[0], r.textToImage()[1],
                 r.textToImage()[2], r.medianRankT2I());
+        return new EvalReport.Retrieval(name, entries.size(), texts.size(), r);
     }
 }

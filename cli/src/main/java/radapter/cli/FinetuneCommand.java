@@ -63,8 +63,12 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--drop-axis", defaultValue = "PER_SAMPLE", description = "PER_SAMPLE (default) or PER_TOKEN (the official code).")
     DropMaskAxis dropAxis;
 
-    @Option(names = "--ema", defaultValue = "0.999")
-    double ema;
+    @Option(names = "--ema", paramLabel = "M", description = "EMA momentum of the averaged adapters evaluation uses (default 0.999; 0 = live adapters).")
+    Double ema;
+
+    @Option(names = "--bma", paramLabel = "BETA", description = "Average the adapters with BMA instead of EMA: step t of T weighs "
+            + "BetaPDF((t+0.5)/(T+1); β, β). Replaces the default EMA; cannot be combined with --ema above 0.")
+    Double bma;
 
     @Option(names = "--eval-scale", defaultValue = "0.5", description = "α for evaluation and the merge.")
     double evalScale;
@@ -119,6 +123,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (bma != null && ema != null && ema > 0) {
+            throw new IllegalArgumentException("--bma and --ema are alternatives for the averaged adapters: give one of them (or --ema 0)");
+        }
         Path dir = resume != null ? resume : out;
         Dataset ds = ClassificationData.open(train);
         if (kShot > 0) {
@@ -129,8 +136,15 @@ final class FinetuneCommand implements Callable<Integer> {
         long steps = stepsPerEpoch * epochs;
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             ClipTokenizer tok = model.tokenizer(m);
-            AdaptedClip a = AdaptedClip.install(m.clip(), AdapterConfig.builder().ranks(adapter[0], adapter.length > 1 ? adapter[1] : adapter[0])
-                    .rankRule(rankRule).dropPath(dropPath).dropAxis(dropAxis).ema(ema).evalScale(evalScale).build(), new Rng(seed));
+            AdapterConfig.Builder cfg = AdapterConfig.builder().ranks(adapter[0], adapter.length > 1 ? adapter[1] : adapter[0])
+                    .rankRule(rankRule).dropPath(dropPath).dropAxis(dropAxis).evalScale(evalScale);
+            if (ema != null) {
+                cfg.ema(ema);
+            }
+            if (bma != null) {
+                cfg.bma(bma);
+            }
+            AdaptedClip a = AdaptedClip.install(m.clip(), cfg.build(), new Rng(seed));
             System.out.printf("training %,d adapter parameters on %,d pairs: %d steps of %d (%d micro-batches)%n", a.trainableCount(),
                     data.size(), steps, batchSize, gradAccum);
             BatchSource source = batches(data, tok, m.config().vision().imageSize());

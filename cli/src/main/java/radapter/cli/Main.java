@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "radapter 0.1.0-SNAPSHOT",
         description = "Run and robustly fine-tune CLIP on the JVM with R-Adapter.",
-        subcommands = {DemoCommand.class, ZeroShotCommand.class, FinetuneCommand.class, EvalCommand.class, MergeCommand.class,
-                InfoCommand.class, EmbedCommand.class, TokenizeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ZeroShotCommand.class, FinetuneCommand.class, LinearProbeCommand.class, EvalCommand.class,
+                MergeCommand.class, InfoCommand.class, EmbedCommand.class, TokenizeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -27,8 +27,10 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // A user mistake is one clear line and a non-zero exit, never a stack trace.
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // DatasetException: a bad CSV row or class-name file, reported with its file and line.
             if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-                    || ex instanceof java.io.IOException || ex instanceof IndexOutOfBoundsException) {
+                    || ex instanceof java.io.IOException || ex instanceof IndexOutOfBoundsException
+                    || ex instanceof radapter.data.dataset.DatasetException) {
                 cmd.getErr().println("radapter: " + ex.getMessage());
                 return 2;
             }

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import radapter.adapters.eval.ClassSubset;
+import radapter.adapters.eval.Classifier;
 import radapter.adapters.eval.Metrics;
 import radapter.adapters.eval.ZeroShotHead;
 import radapter.data.dataset.ClassNames;
@@ -54,7 +56,16 @@ final class ZeroShotCommand implements Callable<Integer> {
     record Result(double top1, double top5, int count, int skipped) {
     }
 
-    static Result evaluate(LoadedClip m, ZeroShotHead head, Dataset ds, int batchSize) {
+    static Result evaluate(LoadedClip m, Classifier head, Dataset ds, int batchSize) {
+        return evaluate(m, head, ds, batchSize, null);
+    }
+
+    /**
+     * Top-1/top-5 of {@code head} on {@code ds}; with a {@code subset}, the logits are restricted to
+     * its classes and each label becomes its position in the subset.
+     */
+    static Result evaluate(LoadedClip m, Classifier fullHead, Dataset ds, int batchSize, ClassSubset subset) {
+        Classifier head = subset == null ? fullHead : fullHead.restrict(subset.indices());
         ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
         List<Tensor> logits = new ArrayList<>();
         List<Long> labels = new ArrayList<>();
@@ -74,7 +85,12 @@ final class ZeroShotCommand implements Callable<Integer> {
                 logits.add(s.keep(head.logits(m.clip().encodeImage(px))));
             }
             for (int k : kept) {
-                labels.add((long) ds.get(idx[k]).label());
+                int label = ds.get(idx[k]).label();
+                int mapped = subset == null ? label : subset.position(label);
+                if (mapped < 0) {
+                    throw new IllegalArgumentException("sample " + idx[k] + " has class " + label + ", which is not in the subset " + subset.describe());
+                }
+                labels.add((long) mapped);
             }
         }
         if (labels.isEmpty()) {

@@ -29,7 +29,7 @@ class DemoCommandTest {
         }
         Map<String, Object> results = Json.parseObject(Files.readString(out.resolve("results.json")));
         List<Object> methods = (List<Object>) results.get("methods");
-        assertEquals(5, methods.size());
+        assertEquals(6, methods.size(), "zero-shot, FLYP, R-Adapter, w/o self-ensembling, merged, linear probe");
         String report = Files.readString(out.resolve("report.md"));
         for (Object o : methods) {
             Map<String, Object> m = (Map<String, Object>) o;
@@ -52,6 +52,11 @@ class DemoCommandTest {
         double zsId = ((Number) ((Map<String, Object>) zeroShot.get("accuracy")).get("test")).doubleValue();
         double raId = ((Number) ((Map<String, Object>) rAdapter.get("accuracy")).get("test")).doubleValue();
         assertTrue(raId > zsId, "R-Adapter's ID accuracy " + raId + " should beat zero-shot's " + zsId);
+        Map<String, Object> probe = (Map<String, Object>) methods.getLast();
+        assertEquals("linear probe", probe.get("method"));
+        double probeId = ((Number) ((Map<String, Object>) probe.get("accuracy")).get("test")).doubleValue();
+        assertTrue(probeId > 2.0 / 12, "the linear probe's ID accuracy " + probeId + " should beat chance (1/12) clearly");
+        assertTrue(((Number) ((Map<String, Object>) results.get("linear_probe")).get("lambda")).doubleValue() > 0);
         // The exported model is a plain CLIP that the loader reads with the config written beside it.
         try (LoadedClip m = ClipLoader.load(out.resolve("model.safetensors"), out.resolve("model.json"))) {
             assertEquals(64, m.config().embedDim());

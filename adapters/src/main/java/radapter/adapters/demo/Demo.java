@@ -10,10 +10,12 @@ import java.util.Map;
 import radapter.adapters.AdaptedClip;
 import radapter.adapters.AdapterConfig;
 import radapter.adapters.DropMaskAxis;
+import radapter.adapters.eval.Classifier;
 import radapter.adapters.eval.Metrics;
 import radapter.adapters.eval.ZeroShotHead;
 import radapter.adapters.report.Plots;
 import radapter.adapters.train.FineTuner;
+import radapter.adapters.train.LinearProbe;
 import radapter.data.dataset.PromptTemplates;
 import radapter.data.synthetic.Split;
 import radapter.data.synthetic.SyntheticDataset;
@@ -40,6 +42,8 @@ import radapter.tensor.io.Json;
  *   <li>Fine-tune three ways on the ID set: full fine-tuning (FLYP loss), R-Adapter with all its
  *       parts, and R-Adapter without self-ensembling (no dropping, no EMA, α = 1).</li>
  *   <li>Evaluate all; sweep α for R-Adapter; merge and check the merged model scores the same.</li>
+ *   <li>Baseline: a linear probe (logistic regression) on the zero-shot model's frozen image
+ *       features of the ID set.</li>
  *   <li>Write report.md, results.json, PNG plots and the merged model.safetensors.</li>
  * </ol>
  * Every number in the report is measured in the run.
@@ -50,7 +54,7 @@ public final class Demo {
             int finetuneBatch, int evalPerSplit) {
         public static Settings of(boolean quick, long seed, Path out) {
             return quick
-                    ? new Settings(true, seed, out, 160, 48, 60, 32, 240)
+                    ? new Settings(true, seed, out, 320, 48, 60, 32, 240)
                     : new Settings(false, seed, out, 1200, 96, 300, 64, 600);
         }
 
@@ -206,6 +210,15 @@ public final class Demo {
             mergeGap = Math.max(mergeGap, Math.abs(unmerged.accuracy().get(k) - merged.accuracy().get(k)));
         }
         table.add(merged);
+
+        // 5b. Linear-probe baseline on the zero-shot model's frozen features (the CLIP paper's protocol).
+        progress.stage("linear probe", 1);
+        t0 = System.nanoTime();
+        LinearProbe.Result probe = linearProbe(zs, train, s.seed() + 5);
+        progress.step(1, String.format("λ = %.0e", probe.lambda()));
+        Scores probeScores = evaluate("linear probe", zs, probe.classifier(), tok, classNames, templates, evalPixels, evalLabels,
+                probe.classifier().weight().numel() + probe.classifier().bias().numel(), (System.nanoTime() - t0) / 1e9);
+        table.add(probeScores);
         writeModelConfig(cfg, tok);
 
         // 6. Reports and plots.
@@ -218,9 +231,10 @@ public final class Demo {
             points.put(sc.method(), new double[] {sc.accuracy().get(Split.TEST.id()), sc.oodAverage()});
         }
         points.put("R-Adapter w/o self-ensembling", new double[] {table.get(3).accuracy().get(Split.TEST.id()), table.get(3).oodAverage()});
+        points.put("linear probe", new double[] {probeScores.accuracy().get(Split.TEST.id()), probeScores.oodAverage()});
         Plots.alphaSweep(s.out().resolve("alpha_sweep.png"), alphas, sweepId, sweepOod, points);
         double totalSeconds = (System.nanoTime() - start) / 1e9;
-        Report.write(s, table, alphas, sweepId, sweepOod, mergeGap, pretrainSeconds, pretrainLosses, totalSeconds, cfg);
+        Report.write(s, table, alphas, sweepId, sweepOod, mergeGap, pretrainSeconds, pretrainLosses, totalSeconds, cfg, probe);
         return table;
     }
 
@@ -257,10 +271,16 @@ public final class Demo {
 
     private Scores evaluate(String method, Clip clip, WordTokenizer tok, List<String> classNames, PromptTemplates templates,
             Map<String, Tensor> pixels, Map<String, long[]> labels, long trainable, double seconds) {
+        return evaluate(method, clip, null, tok, classNames, templates, pixels, labels, trainable, seconds);
+    }
+
+    /** Scores {@code clip}'s image features with {@code probe}, or with a zero-shot head from the templates when it is null. */
+    private Scores evaluate(String method, Clip clip, Classifier probe, WordTokenizer tok, List<String> classNames, PromptTemplates templates,
+            Map<String, Tensor> pixels, Map<String, long[]> labels, long trainable, double seconds) {
         clip.eval();
         Map<String, Double> acc = new LinkedHashMap<>();
         try (MemoryScope scope = MemoryScope.open()) {
-            ZeroShotHead head = ZeroShotHead.build(clip, tok, classNames, templates.templates());
+            Classifier head = probe != null ? probe : ZeroShotHead.build(clip, tok, classNames, templates.templates());
             for (Map.Entry<String, Tensor> e : pixels.entrySet()) {
                 Tensor px = e.getValue();
                 long n = px.size(0);
@@ -282,6 +302,21 @@ public final class Demo {
             progress.message(String.format("%-32s ID %5.1f%%  OOD avg %5.1f%%", method, 100 * acc.get(Split.TEST.id()), 100 * ood));
         }
         return sc;
+    }
+
+    /** Logistic regression on {@code clip}'s frozen image features of the ID training set, λ chosen on a held-out part. */
+    private static LinearProbe.Result linearProbe(Clip clip, SyntheticDataset train, long seed) {
+        clip.eval();
+        Tensor features;
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor px = DemoData.pixels(train, 0, train.size());
+            List<Tensor> parts = new ArrayList<>();
+            for (long from = 0; from < px.size(0); from += 256) {
+                parts.add(clip.encodeImage(px.narrow(0, from, Math.min(256, px.size(0) - from))));
+            }
+            features = scope.keep(radapter.tensor.Join.cat(0, parts));
+        }
+        return LinearProbe.builder().seed(seed).build().fit(features, DemoData.labels(train), train.classNames().asList());
     }
 
     private void writeModelConfig(ClipConfig cfg, WordTokenizer tok) throws IOException {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import radapter.adapters.train.LinearProbe;
 import radapter.data.synthetic.Split;
 import radapter.models.clip.ClipConfig;
 import radapter.tensor.Backends;
@@ -40,7 +41,8 @@ final class Report {
     }
 
     static void write(Demo.Settings s, List<Demo.Scores> rows, double[] alphas, double[] id, double[] ood, double mergeGap,
-            double pretrainSeconds, List<Double> pretrainLosses, double totalSeconds, ClipConfig cfg) throws IOException {
+            double pretrainSeconds, List<Double> pretrainLosses, double totalSeconds, ClipConfig cfg, LinearProbe.Result probe)
+            throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# radapter demo report\n\n");
         md.append(String.format("Seed %d, %s run, %.1f s in total on %d cores (JDK %s, backend `%s`).%n%n", s.seed(),
@@ -56,7 +58,10 @@ final class Report {
         md.append("Each method was then fine-tuned for ").append(s.finetuneSteps()).append(" steps of ").append(s.finetuneBatch())
                 .append(" image-prompt pairs on the in-distribution set and evaluated with a zero-shot head (")
                 .append(Demo.TEMPLATES.size()).append(" templates) on the in-distribution test set and four shifted sets (")
-                .append(s.evalPerSplit()).append(" images each). Top-1 accuracy:\n\n");
+                .append(s.evalPerSplit()).append(" images each). ")
+                .append(String.format("The linear probe is a logistic regression (L-BFGS) on the zero-shot model's frozen, normalised "
+                        + "image features of the same set, with λ = %.0e chosen on a held-out %d of its %d images. Top-1 accuracy:%n%n",
+                        probe.lambda(), probe.validationCount(), probe.trainCount() + probe.validationCount()));
         md.append(table(rows)).append('\n');
         md.append(String.format("The merged R-Adapter model (adapters folded into `out_proj`/`c_proj` at α = 0.5) differs from the "
                 + "un-merged one by at most %.2f accuracy points on any set; it is saved as `model.safetensors` (OpenAI/open_clip "
@@ -92,6 +97,15 @@ final class Report {
         }
         json.put("alpha_sweep", sweep);
         json.put("merge_max_accuracy_gap", mergeGap);
+        Map<String, Object> lp = new LinkedHashMap<>();
+        lp.put("lambda", probe.lambda());
+        lp.put("held_out", (long) probe.validationCount());
+        List<Object> lambdas = new ArrayList<>();
+        for (LinearProbe.Candidate c : probe.sweep()) {
+            lambdas.add(Map.of("lambda", c.lambda(), "held_out_top1", c.validationTop1(), "iterations", (long) c.iterations()));
+        }
+        lp.put("sweep", lambdas);
+        json.put("linear_probe", lp);
         Demo.write(s.out().resolve("results.json"), Json.writePretty(json));
     }
 }

@@ -13,7 +13,7 @@ import radapter.tensor.Tensor;
  * weight is the L2-normalised mean of its L2-normalised template embeddings. Logits are cosine
  * similarities between normalised image features and these rows.
  */
-public final class ZeroShotHead {
+public final class ZeroShotHead implements Classifier {
     private final Tensor weights; // [C, E], rows unit norm
     private final List<String> classNames;
 
@@ -47,7 +47,20 @@ public final class ZeroShotHead {
         return new ZeroShotHead(Join.stack(0, rows), classNames);
     }
 
+    /**
+     * A head from given class weights [C, E] (rows are L2-normalised here), e.g. text embeddings
+     * computed elsewhere.
+     */
+    public static ZeroShotHead of(Tensor weights, List<String> classNames) {
+        if (weights.dim() != 2 || weights.size(0) != classNames.size()) {
+            throw new IllegalArgumentException("class weights must be [" + classNames.size() + ", E], got "
+                    + java.util.Arrays.toString(weights.shape()));
+        }
+        return new ZeroShotHead(Clip.normalize(weights.contiguous()), classNames);
+    }
+
     /** Cosine logits [N, C] for image features [N, E] (normalised here). */
+    @Override
     public Tensor logits(Tensor imageFeatures) {
         return Clip.normalize(imageFeatures).matmul(weights.mT());
     }
@@ -57,7 +70,15 @@ public final class ZeroShotHead {
         return weights;
     }
 
+    @Override
     public List<String> classNames() {
         return classNames;
+    }
+
+    /** The head over classes {@code classIndices} only (see {@link Classifier#restrict}): the same rows, fewer of them. */
+    @Override
+    public ZeroShotHead restrict(int[] classIndices) {
+        int[] idx = Heads.checkIndices(classIndices, classNames.size());
+        return new ZeroShotHead(Heads.rows(weights, idx), Heads.names(classNames, idx));
     }
 }

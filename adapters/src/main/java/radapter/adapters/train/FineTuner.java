@@ -28,7 +28,7 @@ import radapter.tensor.Tensor;
 /**
  * The contrastive fine-tuning loop of R-Adapter (spec §7.5) and of the full fine-tuning (FLYP)
  * baseline: per step, set the lr (warm-up + cosine), compute normalised features of the batch,
- * the loss (MPM-NCE or the CLIP loss), backward, clip, AdamW step, EMA update.
+ * the loss (MPM-NCE or the CLIP loss), backward, clip, AdamW step, EMA (or BMA) update.
  *
  * <p><b>Large batches on small machines.</b> The contrastive loss couples every pair of the batch,
  * so summing losses over micro-batches would change the objective. With {@code microBatch} set,
@@ -41,9 +41,9 @@ import radapter.tensor.Tensor;
  * the same distribution than an undivided batch would get.)
  *
  * <p><b>Checkpoints and resume.</b> Every {@code checkpointEvery} steps the trained tensors (live
- * and EMA adapters), AdamW's moments, the step and the random streams are written atomically;
- * {@link #run} resumes from the latest checkpoint and then continues bit for bit as the
- * uninterrupted run would (batch sources are functions of the step).
+ * and averaged adapters), AdamW's moments, the step, the random streams and BMA's weight sum are
+ * written atomically; {@link #run} resumes from the latest checkpoint and then continues bit for
+ * bit as the uninterrupted run would (batch sources are functions of the step).
  *
  * <p>A non-finite loss stops the run before the optimizer step, leaving the parameters and the
  * checkpoints of the last good step.
@@ -130,7 +130,7 @@ public final class FineTuner {
                 optimizer.step();
                 optimizer.zeroGrad();
                 if (adapted != null) {
-                    adapted.emaUpdate();
+                    adapted.averageUpdate(step, cfg.steps);
                 }
             }
             losses.add(loss);
@@ -232,6 +232,10 @@ public final class FineTuner {
         trainer.put("total_steps", cfg.steps);
         trainer.put("drop_rng", toList(dropRng.state()));
         trainer.put("losses", new ArrayList<Object>(losses));
+        if (adapted != null) {
+            // BMA's running weight sum is not a tensor; it travels with the step and the RNG state.
+            trainer.put("averaging", adapted.averagingState());
+        }
         return new Checkpoints.Snapshot(step, trainableState(), optimizer.stateDict(), trainer);
     }
 
@@ -245,6 +249,9 @@ public final class FineTuner {
         }
         s.trainable().forEach((k, t) -> named.get(k).data().copy_(t));
         optimizer.loadStateDict(s.optimizer());
+        if (adapted != null) {
+            adapted.restoreAveragingState((Map<String, Object>) s.trainer().get("averaging"));
+        }
         List<Object> rng = (List<Object>) s.trainer().get("drop_rng");
         dropRng.restore(Rng.fromState(rng.stream().mapToLong(o -> ((Number) o).longValue()).toArray()));
         for (Object o : (List<Object>) s.trainer().get("losses")) {
