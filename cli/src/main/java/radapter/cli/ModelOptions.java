@@ -6,6 +6,8 @@ import picocli.CommandLine.Option;
 import radapter.models.clip.ClipLoader;
 import radapter.models.clip.LoadedClip;
 import radapter.models.tokenizer.ClipTokenizer;
+import radapter.tensor.Backends;
+import radapter.tensor.Device;
 
 /** The options every model-using command shares. */
 final class ModelOptions {
@@ -18,8 +20,25 @@ final class ModelOptions {
     @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or an HF folder; default: beside the model).")
     Path vocab;
 
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
+            description = "Where the model runs: cpu (default), opencl[:N] or cuda[:N]; weights are uploaded once.")
+    String device;
+
+    /** The requested device, checked against the backends that can run here. */
+    Device device() {
+        Device d = Device.parse(device);
+        if (!d.equals(Device.CPU)) {
+            Backends.forDevice(d); // fails with the list of what is available
+        }
+        return d;
+    }
+
+    /** Loads the model and moves it to {@code --device}. */
     LoadedClip load() throws IOException {
-        return ClipLoader.load(model, config);
+        Device d = device();
+        LoadedClip m = ClipLoader.load(model, config);
+        m.clip().to(d);
+        return m;
     }
 
     ClipTokenizer tokenizer(LoadedClip m) {

@@ -34,6 +34,9 @@ public final class MemoryScope implements AutoCloseable {
 
     /** Detached scopes by the lifetime of the segments they hand out, for {@link #ownerOf}. */
     private static final java.util.Map<MemorySegment.Scope, MemoryScope> DETACHED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The same for device memory handed out while a detached scope was current. */
+    private static final java.util.Map<DeviceMemory, MemoryScope> DETACHED_DEVICE =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     private final MemoryScope parent;
     private final Thread owner;
@@ -81,7 +84,7 @@ public final class MemoryScope implements AutoCloseable {
      */
     public static MemoryScope ownerOf(Tensor t) {
         Storage s = t.storage();
-        return s.isHost() ? DETACHED.get(s.segment().scope()) : null;
+        return s.isHost() ? DETACHED.get(s.segment().scope()) : DETACHED_DEVICE.get(s.deviceMemory());
     }
 
     /** The innermost open scope on this thread, or {@code null} when allocations are GC-owned. */
@@ -160,6 +163,9 @@ public final class MemoryScope implements AutoCloseable {
                 throw new IllegalStateException("memory scope is already closed");
             }
             scope.deviceMemory.add(memory);
+            if (scope.detached) {
+                DETACHED_DEVICE.put(memory, scope);
+            }
         } else {
             CLEANER.register(holder, memory::release);
         }
@@ -239,6 +245,9 @@ public final class MemoryScope implements AutoCloseable {
         BlockPool.release(blocks);
         blocks.clear();
         for (DeviceMemory m : deviceMemory) {
+            if (detached) {
+                DETACHED_DEVICE.remove(m);
+            }
             m.release();
         }
         deviceMemory.clear();
