@@ -6,6 +6,7 @@ import radapter.autograd.Products;
 import radapter.autograd.Variable;
 import radapter.models.nn.Module;
 import radapter.models.nn.ResidualAttentionBlock;
+import radapter.tensor.DType;
 import radapter.tensor.LinearAlgebra;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
@@ -128,16 +129,41 @@ public final class RAdapter extends Module implements ResidualAttentionBlock.Bra
             return h;
         }
         if (isTraining()) {
-            Variable z = update(h);
             double p = runtime.config().dropPath();
+            long[] maskShape = runtime.config().dropAxis().maskShape(h.shape());
+            if (!factored) {
+                // The full-rank adapter runs as one fused op (Layers.adapter); the drop mask is
+                // drawn exactly as Layers.dropPath draws it, then spread over the rows.
+                return Layers.adapter(h, f, s, p > 0 ? rowMask(h, maskShape, p) : null);
+            }
+            Variable z = update(h);
             if (p > 0) {
-                long[] mask = runtime.config().dropAxis().maskShape(h.shape());
-                z = Layers.dropPath(z, p, runtime.rng(), true, mask, true);
+                z = Layers.dropPath(z, p, runtime.rng(), true, maskShape, true);
             }
             return Arithmetic.add(h, Arithmetic.mul(z, s));
         }
         RAdapter src = evalSource();
+        Variable scale = Arithmetic.mul(src.s, runtime.evalScale());
+        if (!factored) {
+            return Layers.adapter(h, src.f, scale, null);
+        }
         Variable z = src.update(h);
-        return Arithmetic.add(h, Arithmetic.mul(z, Arithmetic.mul(src.s, runtime.evalScale())));
+        return Arithmetic.add(h, Arithmetic.mul(z, scale));
+    }
+
+    /**
+     * Drop-path keep-scales (0 or 1/(1−p)) drawn per sample or per token, as {@code dropPath}
+     * draws them, repeated for every row of {@code h} flattened to [rows, D].
+     */
+    private Tensor rowMask(Variable h, long[] maskShape, double p) {
+        double keep = 1 - p;
+        DType ct = h.data().dtype() == DType.F64 ? DType.F64 : DType.F32;
+        Tensor mask = Tensor.rand(runtime.rng(), maskShape).lt(keep).to(ct);
+        if (keep > 0) {
+            mask = mask.div(keep);
+        }
+        long[] rows = h.shape();
+        rows[rows.length - 1] = 1;
+        return mask.expand(rows).contiguous().view(-1);
     }
 }

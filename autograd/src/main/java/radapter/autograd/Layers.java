@@ -423,4 +423,52 @@ public final class Layers {
             mask = null;
         }
     }
+
+    /**
+     * R-Adapter's residual update as one differentiable op: {@code x + s · mask ⊙ (x · Wᵀ)} over
+     * the rows of x [..., D], with W [D, D] bias-free in [out, in] orientation, s one element and
+     * {@code rowMask} (a constant, or null) one keep-scale per row of x flattened to [rows, D].
+     * Runs as the backend's fused adapter kernel; nothing but x, W, s and the mask is saved, and
+     * the scale's gradient is taken as ⟨W, (mask ⊙ g)ᵀ·x⟩ so x·Wᵀ is never kept.
+     */
+    public static Variable adapter(Variable x, Variable weight, Variable scale, Tensor rowMask) {
+        long d = x.size(-1);
+        Tensor x2 = x.data().reshape(-1, d);
+        Adapter fn = new Adapter();
+        if (Function.recording(x, weight, scale)) {
+            fn.x = x2;
+            fn.weight = weight.data();
+            fn.scale = scale.data();
+            fn.mask = rowMask;
+            fn.shape = x.shape();
+        }
+        Tensor out = NN.adapter(x2, weight.data(), scale.data(), rowMask).view(x.shape());
+        return Function.record(fn, out, x, weight, scale);
+    }
+
+    private static final class Adapter extends Function {
+        Tensor x;
+        Tensor weight;
+        Tensor scale;
+        Tensor mask;
+        long[] shape;
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor[] grads = NN.adapterBackward(x, weight, scale, mask, g.reshape(-1, weight.size(0)),
+                    needsGrad(0), needsGrad(1), needsGrad(2));
+            if (grads[0] != null) {
+                grads[0] = grads[0].view(shape);
+            }
+            return grads;
+        }
+
+        @Override
+        protected void release() {
+            x = null;
+            weight = null;
+            scale = null;
+            mask = null;
+        }
+    }
 }

@@ -248,4 +248,29 @@ class LayersGradTest {
         assertNotNull(adapter.grad());
         assertArrayEquals(new long[] {3, 4}, adapter.grad().shape());
     }
+
+    // ---------------------------------------------------------------- the fused R-Adapter op
+
+    @Test
+    void adapterGradientsWithAndWithoutRowMask() {
+        Tensor x = randn(21, 2, 3, 4);
+        Tensor w = randn(22, 4, 4);
+        Tensor s = randn(23, 1);
+        Tensor mask = Tensor.of(new double[] {1.25, 0, 1.25, 1.25, 0, 1.25}, 6);
+        check(v -> Layers.adapter(v[0], v[1], v[2], mask), x, w, s);
+        check(v -> Layers.adapter(v[0], v[1], v[2], null), x, w, s);
+        // Non-contiguous x (a transposed view) goes through the same path.
+        check(v -> Layers.adapter(v[0], v[1], v[2], null), randn(24, 4, 3).mT(), w, s);
+    }
+
+    @Test
+    void adapterForwardIsTheComposedUpdate() {
+        Tensor x = randn(25, 5, 4);
+        Tensor w = randn(26, 4, 4);
+        Tensor s = Tensor.of(new double[] {0.3}, 1);
+        Tensor mask = Tensor.of(new double[] {2, 0, 2, 2, 0}, 5);
+        Variable y = Layers.adapter(Variable.constant(x), Variable.constant(w), Variable.constant(s), mask);
+        Tensor expected = x.add(x.matmul(w.mT()).mul(mask.unsqueeze(1)).mul(0.3));
+        assertArrayEquals(expected.toDoubleArray(), y.data().toDoubleArray(), 1e-12);
+    }
 }

@@ -242,4 +242,35 @@ public final class NN {
                 padded.offset());
         return windows.reshape(n * oh * ow, c * kh * kw);
     }
+
+    // ---------------------------------------------------------------- the R-Adapter op
+
+    /**
+     * R-Adapter's update in one op: {@code x + s · mask ⊙ (x · Wᵀ)} for x [N, D], a bias-free
+     * square W [D, D] ([out, in]), a one-element scale s and an optional per-row keep-scale
+     * {@code mask} [N] (drop-path). The current backend runs it fused when it can
+     * ({@link Backend#adapterForward}).
+     */
+    public static Tensor adapter(Tensor x, Tensor weight, Tensor scale, Tensor mask) {
+        DType ct = Pointwise.computeType(x, weight, scale);
+        Backend be = Backends.forOp(ct, x, weight, scale, mask);
+        Tensor out = Tensor.empty(be.device(), ct, x.size(0), weight.size(0));
+        be.adapterForward(x.to(ct), weight.to(ct), scale.to(ct), mask == null ? null : mask.to(ct), null, out);
+        return out;
+    }
+
+    /**
+     * Gradients of {@link #adapter} with respect to x, W and s given ∂L/∂out (each only when
+     * asked for, else null), in that order.
+     */
+    public static Tensor[] adapterBackward(Tensor x, Tensor weight, Tensor scale, Tensor mask, Tensor gradOut,
+            boolean wantX, boolean wantWeight, boolean wantScale) {
+        DType ct = Pointwise.computeType(x, weight, scale, gradOut);
+        Backend be = Backends.forOp(ct, x, weight, scale, mask, gradOut);
+        Tensor gx = wantX ? Tensor.empty(be.device(), ct, x.shape()) : null;
+        Tensor gw = wantWeight ? Tensor.empty(be.device(), ct, weight.shape()) : null;
+        Tensor gs = wantScale ? Tensor.empty(be.device(), ct, scale.shape()) : null;
+        be.adapterBackward(x.to(ct), weight.to(ct), scale.to(ct), mask == null ? null : mask.to(ct), true, gradOut.to(ct), gx, gw, gs);
+        return new Tensor[] {gx, gw, gs};
+    }
 }
