@@ -1,0 +1,241 @@
+package radapter.tensor.tornadovm;
+
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The device kernels: plain static Java methods whose {@code @Parallel} loops TornadoVM's JIT turns
+ * into a 1-D or 2-D grid of threads. On a JVM without TornadoVM they are ordinary (sequential)
+ * Java, which is also what TornadoVM falls back to when it cannot compile one.
+ *
+ * <p>Written for TornadoVM's compiler: no allocation, no exceptions, no enums or virtual calls;
+ * scalars arrive as {@code int}/{@code float} task parameters, which are fixed for the lifetime of
+ * an execution plan; math goes through {@link TornadoMath}, whose calls TornadoVM maps to device
+ * built-ins. Every kernel computes in F32 and follows the scalar definitions of
+ * {@link radapter.tensor.UnaryOp#apply} and {@link radapter.tensor.BinaryOp#apply}, including NaN
+ * propagation, so that the parity suite's tolerance rule holds.
+ */
+final class Kernels {
+    // Unary op codes (ints, not the enum: kernels may not touch objects).
+    static final int NEG = 0;
+    static final int ABS = 1;
+    static final int EXP = 2;
+    static final int LOG = 3;
+    static final int SQRT = 4;
+    static final int RSQRT = 5;
+    static final int SQUARE = 6;
+    static final int RECIPROCAL = 7;
+    static final int TANH = 8;
+    static final int SIGMOID = 9;
+    static final int RELU = 10;
+    static final int GELU_TANH = 11;
+    static final int QUICK_GELU = 12;
+
+    // Binary op codes.
+    static final int ADD = 0;
+    static final int SUB = 1;
+    static final int MUL = 2;
+    static final int DIV = 3;
+    static final int POW = 4;
+    static final int MAXIMUM = 5;
+    static final int MINIMUM = 6;
+    static final int EQ = 7;
+    static final int NE = 8;
+    static final int LT = 9;
+    static final int LE = 10;
+    static final int GT = 11;
+    static final int GE = 12;
+
+    /** Layer-norm flags: which affine parameters are present. */
+    static final int HAS_WEIGHT = 1;
+    static final int HAS_BIAS = 2;
+
+    /** 2·sqrt(2/π), the tanh-GELU argument scale folded into a sigmoid (tanh(u) = 2·sigmoid(2u) − 1). */
+    private static final float TWO_SQRT_2_OVER_PI = 1.5957691216057308f;
+
+    private Kernels() {
+    }
+
+    /** {@code y[i] = op(x[i])} for {@code i < n}. */
+    static void unary(FloatArray x, FloatArray y, int op, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            y.set(i, unaryOf(op, x.get(i)));
+        }
+    }
+
+    /** {@code y[i] = op(a[i], b[i])} for {@code i < n}; comparisons give 1 or 0. */
+    static void binary(FloatArray a, FloatArray b, FloatArray y, int op, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            y.set(i, binaryOf(op, a.get(i), b.get(i)));
+        }
+    }
+
+    /**
+     * Batched matrix product over arbitrary strides, one thread per output element (a 2-D
+     * {@code @Parallel} grid over output rows of all batches × columns).
+     *
+     * <p>{@code c[r·n + j] = Σ_p a[aBatch[r / m] + (r % m)·aRow + p·aCol] · b[bBatch[r / m] + p·bRow + j·bCol]}:
+     * a transposed operand is just swapped strides, a broadcast batch a repeated batch offset, so
+     * no operand is ever copied into another layout.
+     */
+    static void matmul(FloatArray a, FloatArray b, FloatArray c, IntArray aBatch, IntArray bBatch, int rows, int n, int k, int m,
+            int aRow, int aCol, int bRow, int bCol) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            for (@Parallel int j = 0; j < n; j++) {
+                int batch = r / m;
+                int i = r - batch * m;
+                int aAt = aBatch.get(batch) + i * aRow;
+                int bAt = bBatch.get(batch) + j * bCol;
+                float sum = 0.0f;
+                for (int p = 0; p < k; p++) {
+                    sum += a.get(aAt + p * aCol) * b.get(bAt + p * bRow);
+                }
+                c.set(r * n + j, sum);
+            }
+        }
+    }
+
+    /**
+     * Softmax (or log-softmax when {@code log != 0}) along a dimension of length {@code len} whose
+     * elements are {@code inner} apart, in a contiguous tensor of {@code lines · len} elements: one
+     * thread per line (each combination of the outer and inner indices), so no transpose is needed
+     * for a dimension that is not the last.
+     */
+    static void softmax(FloatArray x, FloatArray y, int lines, int len, int inner, int log) {
+        for (@Parallel int line = 0; line < lines; line++) {
+            int outer = line / inner;
+            int base = outer * len * inner + (line - outer * inner);
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                float v = x.get(base + j * inner);
+                // NaN wins, as with Math.max: once max is NaN no comparison replaces it.
+                if (v > max || v != v) {
+                    max = v;
+                }
+            }
+            float sum = 0.0f;
+            for (int j = 0; j < len; j++) {
+                sum += TornadoMath.exp(x.get(base + j * inner) - max);
+            }
+            float logSum = TornadoMath.log(sum);
+            for (int j = 0; j < len; j++) {
+                float v = x.get(base + j * inner) - max;
+                y.set(base + j * inner, log != 0 ? v - logSum : TornadoMath.exp(v) / sum);
+            }
+        }
+    }
+
+    /**
+     * Layer normalisation of each of {@code rows} contiguous rows of {@code len} elements, biased
+     * variance, like {@code torch.nn.functional.layer_norm}. The optional weight and bias (flags
+     * {@link #HAS_WEIGHT}, {@link #HAS_BIAS}) are read at {@code off + j·stride}, so a
+     * device-resident checkpoint tensor is used in place. {@code stats} receives each row's mean
+     * and reciprocal standard deviation at {@code 2·row} and {@code 2·row + 1}.
+     */
+    static void layerNorm(FloatArray x, FloatArray w, FloatArray b, FloatArray y, FloatArray stats, int rows, int len, int wOff,
+            int wStride, int bOff, int bStride, int affine, float eps) {
+        for (@Parallel int row = 0; row < rows; row++) {
+            int base = row * len;
+            float mean = 0.0f;
+            for (int j = 0; j < len; j++) {
+                mean += x.get(base + j);
+            }
+            mean = mean / len;
+            // Two passes: the variance of the deviations, which does not cancel like E[x²] − E[x]².
+            float var = 0.0f;
+            for (int j = 0; j < len; j++) {
+                float d = x.get(base + j) - mean;
+                var += d * d;
+            }
+            var = var / len;
+            float rstd = 1.0f / TornadoMath.sqrt(var + eps);
+            for (int j = 0; j < len; j++) {
+                float v = (x.get(base + j) - mean) * rstd;
+                if ((affine & HAS_WEIGHT) != 0) {
+                    v = v * w.get(wOff + j * wStride);
+                }
+                if ((affine & HAS_BIAS) != 0) {
+                    v = v + b.get(bOff + j * bStride);
+                }
+                y.set(base + j, v);
+            }
+            stats.set(2 * row, mean);
+            stats.set(2 * row + 1, rstd);
+        }
+    }
+
+    // ---------------------------------------------------------------- scalar definitions (inlined by TornadoVM)
+
+    private static float unaryOf(int op, float v) {
+        if (op == NEG) {
+            return -v;
+        } else if (op == ABS) {
+            return TornadoMath.abs(v);
+        } else if (op == EXP) {
+            return TornadoMath.exp(v);
+        } else if (op == LOG) {
+            return TornadoMath.log(v);
+        } else if (op == SQRT) {
+            return TornadoMath.sqrt(v);
+        } else if (op == RSQRT) {
+            return 1.0f / TornadoMath.sqrt(v);
+        } else if (op == SQUARE) {
+            return v * v;
+        } else if (op == RECIPROCAL) {
+            return 1.0f / v;
+        } else if (op == TANH) {
+            return TornadoMath.tanh(v);
+        } else if (op == SIGMOID) {
+            return sigmoid(v);
+        } else if (op == RELU) {
+            // NaN stays NaN; −0 and negatives become +0 (UnaryOp.RELU).
+            return v > 0.0f ? v : (v == v ? 0.0f : v);
+        } else if (op == GELU_TANH) {
+            return v * sigmoid(TWO_SQRT_2_OVER_PI * (v + 0.044715f * v * v * v));
+        } else {
+            return v * sigmoid(1.702f * v); // QUICK_GELU
+        }
+    }
+
+    private static float binaryOf(int op, float a, float b) {
+        if (op == ADD) {
+            return a + b;
+        } else if (op == SUB) {
+            return a - b;
+        } else if (op == MUL) {
+            return a * b;
+        } else if (op == DIV) {
+            return a / b;
+        } else if (op == POW) {
+            return TornadoMath.pow(a, b);
+        } else if (op == MAXIMUM) {
+            // Explicit NaN test: a device max() may return the other operand for NaN (IEEE fmax).
+            return (a != a || b != b) ? Float.NaN : (a > b ? a : b);
+        } else if (op == MINIMUM) {
+            return (a != a || b != b) ? Float.NaN : (a < b ? a : b);
+        } else if (op == EQ) {
+            return a == b ? 1.0f : 0.0f;
+        } else if (op == NE) {
+            return a != b ? 1.0f : 0.0f;
+        } else if (op == LT) {
+            return a < b ? 1.0f : 0.0f;
+        } else if (op == LE) {
+            return a <= b ? 1.0f : 0.0f;
+        } else if (op == GT) {
+            return a > b ? 1.0f : 0.0f;
+        } else {
+            return a >= b ? 1.0f : 0.0f; // GE
+        }
+    }
+
+    /** The logistic function in the form that cannot overflow: exp of a non-positive argument only. */
+    private static float sigmoid(float v) {
+        if (v >= 0.0f) {
+            return 1.0f / (1.0f + TornadoMath.exp(-v));
+        }
+        float e = TornadoMath.exp(v);
+        return e / (1.0f + e);
+    }
+}
