@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import radapter.models.clip.Clip;
 import radapter.models.clip.ClipLoader;
 import radapter.models.clip.LoadedClip;
+import radapter.tensor.Device;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Tensor;
 import radapter.tensor.io.SafeTensors;
@@ -31,6 +32,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary for --texts (default: beside the model).")
     Path vocab;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu (default), opencl[:N] or cuda[:N].")
+    String device;
 
     @ArgGroup(exclusive = true)
     ImageInput images;
@@ -65,8 +69,10 @@ final class EmbedCommand implements Callable<Integer> {
         if (images == null && texts == null) {
             throw new IllegalArgumentException("nothing to embed: give --pixels/--images and/or --texts/--tokens");
         }
+        Device d = ModelOptions.checkedDevice(device);
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = ClipLoader.load(model, config)) {
             Clip clip = m.clip();
+            clip.to(d);
             Map<String, Tensor> result = new LinkedHashMap<>();
             if (images != null) {
                 Tensor px = images.pixels != null ? readTensor(images.pixels, "pixel_values") : ImageInputs.load(images.images, clip);

@@ -26,7 +26,12 @@ final class ModelOptions {
 
     /** The requested device, checked against the backends that can run here. */
     Device device() {
-        Device d = Device.parse(device);
+        return checkedDevice(device);
+    }
+
+    /** Parses a {@code --device} value and checks a backend can run there (else one clear error). */
+    static Device checkedDevice(String text) {
+        Device d = Device.parse(text);
         if (!d.equals(Device.CPU)) {
             Backends.forDevice(d); // fails with the list of what is available
         }

@@ -57,6 +57,40 @@ class CommandsTest {
         }
     }
 
+    @Test
+    void embedOnAnOpenClDeviceWritesTheSameFeatures() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(radapter.tensor.Backends.available().stream().anyMatch(b -> b.name().equals("opencl")),
+                "no OpenCL platform here (install pocl-opencl-icd to run this)");
+        Path io = Shared.fixtures("tiny_clip/io.safetensors");
+        Path out = tmp.resolve("features-opencl.safetensors");
+        run("embed", "--model", Shared.fixtures("tiny_clip/model_hf.safetensors").toString(), "--config",
+                Shared.fixtures("tiny_clip/hf_config.json").toString(), "--device", "opencl", "--pixels", io + ":input.pixel_values",
+                "--tokens", io + ":input.token_ids", "--out", out.toString());
+        try (SafeTensors got = SafeTensors.open(out); SafeTensors exp = SafeTensors.open(io)) {
+            assertClose(exp.get("expected.image_features"), got.get("image_features"));
+            assertClose(exp.get("expected.text_features"), got.get("text_features"));
+        }
+    }
+
+    @Test
+    void anUnknownDeviceIsOneLineAndExitCodeTwo() {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err));
+        int code;
+        try {
+            code = Main.execute("info", Shared.fixtures("tiny_clip/model_openai.safetensors").toString());
+            assertEquals(0, code);
+            code = Main.execute("embed", "--model", Shared.fixtures("tiny_clip/model_openai.safetensors").toString(), "--device", "tpu:3",
+                    "--texts", tmp.resolve("none.txt").toString(), "--out", tmp.resolve("x.safetensors").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(2, code, err.toString());
+        String msg = err.toString().strip();
+        assertTrue(msg.contains("tpu:3") && msg.lines().count() == 1, msg);
+    }
+
     static void assertClose(Tensor e, Tensor a) {
         float[] x = e.toFloatArray();
         float[] y = a.toFloatArray();

@@ -339,7 +339,7 @@ public final class SafeTensors implements TensorSource {
                 writeFully(ch, len);
                 writeFully(ch, ByteBuffer.wrap(headerBytes));
                 for (String n : names) {
-                    Tensor c = tensors.get(n).contiguous();
+                    Tensor c = tensors.get(n).cpu().contiguous(); // device tensors are downloaded first
                     long bytes = c.numel() * c.dtype().byteSize();
                     if (bytes > 0) {
                         MemorySegment seg = c.segment().asSlice(c.offset() * c.dtype().byteSize(), bytes);
