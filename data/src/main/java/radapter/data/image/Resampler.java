@@ -16,11 +16,27 @@ import java.util.Objects;
  * then quantised to 22-bit fixed point; each output is
  * {@code clamp((2^21 + Σ src·k) >> 22, 0, 255)}.
  *
+ * <p>With the Vector API module present both passes run as {@link ResampleSimd}'s vector code,
+ * which gives the same bytes; without it, as the scalar loops here.
+ *
  * <p>Stateless and thread safe.
  */
 public final class Resampler {
     /** Fixed-point fraction bits of the 8-bit path: {@code 32 - 8 - 2}. */
     static final int PRECISION_BITS = 22;
+
+    /** Whether {@link ResampleSimd} loaded and matched the scalar passes on its self-test. */
+    static final boolean SIMD_AVAILABLE = probeSimd();
+
+    private static boolean probeSimd() {
+        try {
+            ResampleSimd.probe();
+            return true;
+        } catch (Throwable e) {
+            // No jdk.incubator.vector module (NoClassDefFoundError) or a broken one: scalar only.
+            return false;
+        }
+    }
 
     private Resampler() {
     }
@@ -38,7 +54,7 @@ public final class Resampler {
     public static RgbImage resize(RgbImage src, int width, int height, Interpolation interpolation,
                                   double x0, double y0, double x1, double y1) {
         return resizeWindow(src, width, height, interpolation, (float) x0, (float) y0, (float) x1, (float) y1,
-                0, 0, width, height);
+                0, 0, width, height, SIMD_AVAILABLE);
     }
 
     /**
@@ -50,12 +66,26 @@ public final class Resampler {
     public static RgbImage resizeCropped(RgbImage src, int width, int height, Interpolation interpolation,
                                          int left, int top, int windowWidth, int windowHeight) {
         return resizeWindow(src, width, height, interpolation, 0, 0, src.width(), src.height(),
-                left, top, windowWidth, windowHeight);
+                left, top, windowWidth, windowHeight, SIMD_AVAILABLE);
+    }
+
+    /** {@link #resize(RgbImage, int, int, Interpolation, double, double, double, double)} on the scalar passes only. */
+    static RgbImage resizeScalar(RgbImage src, int width, int height, Interpolation interpolation,
+                                 double x0, double y0, double x1, double y1) {
+        return resizeWindow(src, width, height, interpolation, (float) x0, (float) y0, (float) x1, (float) y1,
+                0, 0, width, height, false);
+    }
+
+    /** {@link #resizeCropped} on the scalar passes only: the reference the vector passes are tested against. */
+    static RgbImage resizeCroppedScalar(RgbImage src, int width, int height, Interpolation interpolation,
+                                        int left, int top, int windowWidth, int windowHeight) {
+        return resizeWindow(src, width, height, interpolation, 0, 0, src.width(), src.height(),
+                left, top, windowWidth, windowHeight, false);
     }
 
     private static RgbImage resizeWindow(RgbImage src, int width, int height, Interpolation interpolation,
                                          double x0, double y0, double x1, double y1,
-                                         int left, int top, int winW, int winH) {
+                                         int left, int top, int winW, int winH, boolean simd) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(interpolation, "interpolation");
         if (width <= 0 || height <= 0) {
@@ -82,7 +112,11 @@ public final class Resampler {
         if (needH) {
             Coefficients horiz = Coefficients.of(src.width(), x0, x1, width, interpolation).slice(left, winW);
             rows = new byte[winW * (lastRow - firstRow) * 3];
-            horizontal(src.pixels(), src.width(), firstRow, lastRow, rows, winW, horiz);
+            if (simd) {
+                ResampleSimd.horizontal(src.pixels(), src.width(), firstRow, lastRow, rows, winW, horiz);
+            } else {
+                horizontalScalar(src.pixels(), src.width(), firstRow, lastRow, rows, winW, horiz);
+            }
         } else {
             rows = ImageOps.crop(src, left, firstRow, winW, lastRow - firstRow).pixels();
         }
@@ -90,11 +124,15 @@ public final class Resampler {
             return new RgbImage(winW, winH, rows);
         }
         byte[] out = new byte[winW * winH * 3];
-        vertical(rows, winW, firstRow, out, winH, vert);
+        if (simd) {
+            ResampleSimd.vertical(rows, winW, firstRow, out, winH, vert);
+        } else {
+            verticalScalar(rows, winW, firstRow, out, winH, vert);
+        }
         return new RgbImage(winW, winH, out);
     }
 
-    private static void horizontal(byte[] in, int inWidth, int firstRow, int lastRow, byte[] out, int outWidth,
+    static void horizontalScalar(byte[] in, int inWidth, int firstRow, int lastRow, byte[] out, int outWidth,
                                    Coefficients c) {
         final int half = 1 << (PRECISION_BITS - 1);
         final int ks = c.ksize;
@@ -123,7 +161,7 @@ public final class Resampler {
     }
 
     /** Vertical pass; {@code rowShift} is the source row that {@code in}'s row 0 stands for. */
-    private static void vertical(byte[] in, int width, int rowShift, byte[] out, int outHeight, Coefficients c) {
+    static void verticalScalar(byte[] in, int width, int rowShift, byte[] out, int outHeight, Coefficients c) {
         final int half = 1 << (PRECISION_BITS - 1);
         final int ks = c.ksize;
         final int[] kk = c.k;

@@ -30,6 +30,7 @@ import radapter.data.dataset.ErrorPolicy;
 import radapter.data.dataset.ImageSource;
 import radapter.data.dataset.Sample;
 import radapter.data.image.RgbImage;
+import radapter.data.transforms.ClipPreprocess;
 import radapter.tensor.DType;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
@@ -40,7 +41,7 @@ import radapter.tensor.Tensor;
  *
  * <pre>{@code
  * try (DataLoader loader = DataLoader.builder(dataset)
- *         .images(ImageDecoder::decode).transform(toTensor)
+ *         .images(ImageDecoder::decode).preprocess(ClipPreprocess.eval(224))
  *         .batchSize(64).shuffle(true).seed(42).build()) {
  *     for (int epoch = 0; epoch < epochs; epoch++) {
  *         try (DataLoader.Epoch batches = loader.epoch(epoch)) {
@@ -60,7 +61,9 @@ import radapter.tensor.Tensor;
  * {@code workers} threads (default: the number of cores; 0 runs everything on the consumer's
  * thread). At most {@code prefetch} batches are being prepared or waiting ahead of the one the
  * consumer waits for, which bounds memory. The worker that finishes a batch's last sample
- * assembles the batch tensor, outside any {@link MemoryScope}, so batches are GC-owned.
+ * assembles the batch tensor, outside any {@link MemoryScope}, so batches are GC-owned. With
+ * {@link Builder#preprocess} there is nothing to assemble: each worker writes its sample straight
+ * into its slot of the batch tensor.
  *
  * <p><b>Errors.</b> When a sample cannot be read or transformed: with {@link ErrorPolicy#SKIP} (the
  * default) it is left out of its batch, so <em>that batch is smaller</em> (batches are not refilled
@@ -80,6 +83,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Dataset dataset;
     private final ImageSource source;
     private final SampleTransform transform;
+    /** Set when the transform is CLIP preprocessing written straight into the batch. */
+    private final ClipPreprocess preprocess;
     private final Captioner captioner;
     private final int batchSize;
     private final boolean shuffle;
@@ -103,6 +108,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         this.dataset = b.dataset;
         this.source = b.source;
         this.transform = b.transform;
+        this.preprocess = b.preprocess;
         this.captioner = b.captioner;
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle;
@@ -247,6 +253,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         final Throwable[] failures;
         final AtomicInteger remaining;
         final CompletableFuture<Batch> result = new CompletableFuture<>();
+        /** With {@link #preprocess}: the batch tensor the workers write their samples into. */
+        final Tensor direct;
 
         Pending(int number, int[] indices) {
             this.number = number;
@@ -255,6 +263,10 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             this.captions = new String[indices.length];
             this.failures = new Throwable[indices.length];
             this.remaining = new AtomicInteger(indices.length);
+            int n = preprocess == null ? 0 : preprocess.size();
+            // Outside any scope: batches are GC-owned, whichever thread asks for them.
+            this.direct = preprocess == null ? null
+                    : MemoryScope.outsideScopes(() -> Tensor.empty(DType.F32, indices.length, 3, n, n));
         }
     }
 
@@ -472,6 +484,14 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             try {
                 Sample sample = dataset.get(index);
                 RgbImage image = dataset.image(index, source);
+                if (p.direct != null) {
+                    // Each worker fills its own slot; the countdown in load() publishes the writes
+                    // to the thread that completes the batch.
+                    long per = 3L * preprocess.size() * preprocess.size();
+                    preprocess.applyInto(image, transformRng, p.direct.segment(), p.direct.offset() + slot * per);
+                    p.captions[slot] = captioner.caption(sample, captionRng);
+                    return;
+                }
                 Tensor t = transform.apply(image, transformRng);
                 if (t == null || t.dim() != 3) {
                     throw new IllegalStateException("the transform must return a [C, H, W] tensor, got "
@@ -512,6 +532,10 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 p.result.complete(null);
                 return;
             }
+            if (p.direct != null) {
+                assembleDirect(p, n);
+                return;
+            }
             long[] shape = p.images[first].shape();
             long per = p.images[first].numel();
             int[] labels = new int[n];
@@ -540,6 +564,34 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             }
             p.result.complete(new Batch(out, labels, captions, indices));
         }
+
+        /** The batch of {@link #preprocess} samples, already in place; compacted over skipped ones. */
+        private void assembleDirect(Pending p, int n) {
+            Tensor out = p.direct;
+            long per = 3L * preprocess.size() * preprocess.size();
+            if (n < p.indices.length) {
+                int size = preprocess.size();
+                out = Tensor.empty(DType.F32, n, 3, size, size);
+            }
+            int[] labels = new int[n];
+            String[] captions = new String[n];
+            int[] indices = new int[n];
+            int at = 0;
+            for (int i = 0; i < p.indices.length; i++) {
+                if (p.failures[i] != null) {
+                    continue;
+                }
+                if (out != p.direct) {
+                    MemorySegment.copy(p.direct.segment(), (p.direct.offset() + i * per) * Float.BYTES, out.segment(),
+                            at * per * Float.BYTES, per * Float.BYTES);
+                }
+                labels[at] = dataset.get(p.indices[i]).label();
+                captions[at] = p.captions[i];
+                indices[at] = p.indices[i];
+                at++;
+            }
+            p.result.complete(new Batch(out, labels, captions, indices));
+        }
     }
 
     /** Carries a sample's checked failure out of {@link MemoryScope#outsideScopes}. */
@@ -554,6 +606,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private final Dataset dataset;
         private ImageSource source = ImageSource.none();
         private SampleTransform transform;
+        private ClipPreprocess preprocess;
         private Captioner captioner = (s, r) -> s.caption();
         private int batchSize = 32;
         private boolean shuffle = true;
@@ -579,12 +632,26 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         public Builder transform(Function<RgbImage, Tensor> f) {
             Objects.requireNonNull(f);
             this.transform = (image, rng) -> f.apply(image);
+            this.preprocess = null;
             return this;
         }
 
         /** As {@link #transform(Function)}, for augmentations: draws come from a per-sample generator. */
         public Builder randomTransform(SampleTransform f) {
             this.transform = Objects.requireNonNull(f);
+            this.preprocess = null;
+            return this;
+        }
+
+        /**
+         * CLIP preprocessing as the transform (random pipelines draw from the per-sample generator):
+         * the batches of {@code randomTransform(pre::apply)}, bit for bit, but each worker writes
+         * its sample straight into the batch tensor, with no tensor per image and no copy.
+         */
+        public Builder preprocess(ClipPreprocess pre) {
+            Objects.requireNonNull(pre);
+            this.transform = pre::apply;
+            this.preprocess = pre;
             return this;
         }
 

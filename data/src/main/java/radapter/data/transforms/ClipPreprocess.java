@@ -1,5 +1,6 @@
 package radapter.data.transforms;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;
 import radapter.data.image.Interpolation;
@@ -102,6 +103,15 @@ public final class ClipPreprocess {
 
     /** Writes the normalised CHW floats of {@code src} to {@code dst[offset .. offset + 3n²)}. */
     public void applyInto(RgbImage src, Rng rng, float[] dst, int offset) {
+        ToTensor.writeMapped(prepare(src, rng), tables, dst, offset);
+    }
+
+    /**
+     * Writes the normalised CHW floats of {@code src} into memory, from float index {@code offset}
+     * of {@code dst} (e.g. one sample's slot in a batch tensor's storage): the values of
+     * {@link #apply(RgbImage, Rng)} without a tensor of their own.
+     */
+    public void applyInto(RgbImage src, Rng rng, MemorySegment dst, long offset) {
         ToTensor.writeMapped(prepare(src, rng), tables, dst, offset);
     }
 

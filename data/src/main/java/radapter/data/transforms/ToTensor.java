@@ -1,5 +1,7 @@
 package radapter.data.transforms;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import radapter.data.image.RgbImage;
 import radapter.tensor.Tensor;
 
@@ -29,6 +31,29 @@ public final class ToTensor {
     static {
         for (int v = 0; v < 256; v++) {
             LUT[v] = (float) v / 255f;
+        }
+    }
+
+    /**
+     * {@link #writeMapped(RgbImage, float[][], float[], int)} into memory: the CHW floats go to
+     * {@code dst} from float index {@code offset} (e.g. a batch tensor's storage).
+     */
+    static void writeMapped(RgbImage image, float[][] lutPerChannel, MemorySegment dst, long offset) {
+        byte[] px = image.pixels();
+        int plane = image.width() * image.height();
+        if (dst.byteSize() / Float.BYTES - offset < 3L * plane) {
+            throw new IllegalArgumentException("destination holds " + (dst.byteSize() / Float.BYTES - offset)
+                    + " floats from offset " + offset + ", need " + 3 * plane);
+        }
+        float[] l0 = lutPerChannel[0];
+        float[] l1 = lutPerChannel[1];
+        float[] l2 = lutPerChannel[2];
+        long o1 = offset + plane;
+        long o2 = offset + 2L * plane;
+        for (int i = 0, p = 0; i < plane; i++, p += 3) {
+            dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + i, l0[px[p] & 0xFF]);
+            dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, o1 + i, l1[px[p + 1] & 0xFF]);
+            dst.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, o2 + i, l2[px[p + 2] & 0xFF]);
         }
     }
 

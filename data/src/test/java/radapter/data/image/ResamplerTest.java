@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import java.util.SplittableRandom;
@@ -124,6 +125,39 @@ class ResamplerTest {
             RgbImage expected = ImageOps.crop(full, left, top, cw, ch);
             RgbImage actual = Resampler.resizeCropped(src, ow, oh, f, left, top, cw, ch);
             assertArrayEquals(expected.pixels(), actual.pixels(), "trial " + trial);
+        }
+    }
+
+    @Test
+    void vectorPassesEqualScalarPasses() {
+        // The golden Pillow cases above run on whichever passes this JVM uses; this pins the vector
+        // passes to the scalar ones on random images, sizes, filters, boxes and windows.
+        assertTrue(Resampler.SIMD_AVAILABLE, "the Vector API passes should load under jvm.options");
+        SplittableRandom r = new SplittableRandom(77);
+        for (int trial = 0; trial < 150; trial++) {
+            int w = 1 + r.nextInt(trial < 100 ? 70 : 600);
+            int h = 1 + r.nextInt(trial < 100 ? 70 : 400);
+            byte[] px = new byte[w * h * 3];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (byte) (trial % 3 == 0 ? (i % 3 == 0 ? 255 : 0) : r.nextInt(256)); // saturated or noise
+            }
+            RgbImage src = new RgbImage(w, h, px);
+            int ow = 1 + r.nextInt(trial < 100 ? 90 : 300);
+            int oh = 1 + r.nextInt(trial < 100 ? 90 : 300);
+            Interpolation f = trial % 2 == 0 ? Interpolation.BICUBIC : Interpolation.BILINEAR;
+            double x0 = r.nextDouble() * w / 3;
+            double y0 = r.nextDouble() * h / 3;
+            double x1 = w - r.nextDouble() * (w - x0);
+            double y1 = h - r.nextDouble() * (h - y0);
+            String what = "trial " + trial + ": " + w + "x" + h + " -> " + ow + "x" + oh + " " + f;
+            assertArrayEquals(Resampler.resizeScalar(src, ow, oh, f, x0, y0, x1, y1).pixels(),
+                    Resampler.resize(src, ow, oh, f, x0, y0, x1, y1).pixels(), what + " box");
+            int cw = 1 + r.nextInt(ow);
+            int ch = 1 + r.nextInt(oh);
+            int left = r.nextInt(ow - cw + 1);
+            int top = r.nextInt(oh - ch + 1);
+            assertArrayEquals(Resampler.resizeCroppedScalar(src, ow, oh, f, left, top, cw, ch).pixels(),
+                    Resampler.resizeCropped(src, ow, oh, f, left, top, cw, ch).pixels(), what + " window");
         }
     }
 

@@ -24,6 +24,7 @@ import radapter.data.dataset.ErrorPolicy;
 import radapter.data.dataset.PromptTemplates;
 import radapter.data.dataset.Sample;
 import radapter.data.dataset.TestImages;
+import radapter.data.transforms.ClipPreprocess;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Tensor;
 
@@ -300,6 +301,41 @@ class DataLoaderTest {
             }
             float[] v = kept.images().toFloatArray();
             assertEquals(5 * 3 * 3 * 4, v.length);
+        }
+    }
+
+    @Test
+    void preprocessWritesTheSameBatchesAsTheTensorTransform() throws IOException {
+        // Larger, varied images so that the eval and the random training pipelines really resample.
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            int w = 20 + 3 * i;
+            int h = 17 + 2 * i;
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    img.setRGB(x, y, (x * 37 + i) % 256 << 16 | (y * 53) % 256 << 8 | ((x ^ y) * 29) % 256);
+                }
+            }
+            Path p = dir.resolve("big" + i + ".png");
+            javax.imageio.ImageIO.write(img, "png", p.toFile());
+            samples.add(new Sample(i, p, i % 4, "caption " + i));
+        }
+        samples.set(4, new Sample(4, dir.resolve("missing.png"), 0, "gone")); // skipped: compaction
+        Dataset d = Dataset.of(samples, ClassNames.of("a", "b", "c", "d"));
+        for (ClipPreprocess pre : List.of(ClipPreprocess.eval(16), ClipPreprocess.train(16, 0.5), ClipPreprocess.fewShotTrain(12))) {
+            for (int workers : new int[] {0, 2}) {
+                DataLoader.Builder b = DataLoader.builder(d).images(TestImages::decode).batchSize(4).seed(3)
+                        .workers(workers).warnings(warnings::add);
+                List<String> viaTensors;
+                try (DataLoader loader = b.randomTransform(pre::apply).build()) {
+                    viaTensors = describe(loader.epoch(1));
+                }
+                try (DataLoader loader = b.preprocess(pre).build()) {
+                    assertEquals(viaTensors, describe(loader.epoch(1)), pre + ", " + workers + " workers");
+                    assertEquals(1, loader.skippedCount());
+                }
+            }
         }
     }
 
