@@ -1,7 +1,9 @@
 package radapter.autograd.optim;
 
+import java.util.ArrayList;
 import java.util.List;
 import radapter.autograd.Variable;
+import radapter.tensor.Join;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Tensor;
 
@@ -34,21 +36,19 @@ public final class GradClip {
             throw new IllegalArgumentException("max norm must be >= 0, got " + maxNorm);
         }
         try (MemoryScope _ = MemoryScope.open()) {
-            double sumOfSquares = 0;
-            boolean any = false;
+            // PyTorch's order: each gradient's norm, then the norm of those norms, all in the
+            // gradients' dtype and on their device, so only the final scalar crosses to the host.
+            List<Tensor> norms = new ArrayList<>();
             for (Variable p : params) {
                 Tensor g = p.grad();
-                if (g == null) {
-                    continue;
+                if (g != null) {
+                    norms.add(g.square().sum().sqrt().reshape(1));
                 }
-                any = true;
-                double norm = Math.sqrt(g.square().sum().item());
-                sumOfSquares += norm * norm;
             }
-            if (!any) {
+            if (norms.isEmpty()) {
                 return 0.0;
             }
-            double total = Math.sqrt(sumOfSquares);
+            double total = Join.cat(0, norms).square().sum().sqrt().item();
             if (errorIfNonfinite && !Double.isFinite(total)) {
                 throw new IllegalStateException("the total norm of order 2 for gradients is non-finite (" + total
                         + "), so it cannot be clipped");
