@@ -1,5 +1,6 @@
 package radapter.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import radapter.adapters.AdaptedClip;
 import radapter.adapters.AdapterConfig;
 import radapter.adapters.DropMaskAxis;
 import radapter.adapters.RankRule;
+import radapter.adapters.report.Plots;
 import radapter.adapters.train.BatchSource;
 import radapter.adapters.train.FineTuner;
 import radapter.adapters.train.TrainBatch;
@@ -28,6 +30,7 @@ import radapter.models.tokenizer.ClipTokenizer;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
+import radapter.tensor.io.AtomicFiles;
 
 /**
  * {@code radapter finetune}: R-Adapter fine-tuning of a CLIP checkpoint on a CSV in the official
@@ -153,9 +156,10 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.printf("training %,d adapter parameters on %,d pairs: %d steps of %d (%d micro-batches)%n", a.trainableCount(),
                     data.size(), steps, batchSize, gradAccum);
             BatchSource source = batches(data, tok, m.config().vision().imageSize());
+            FineTuner.Result result;
             try (ConsoleProgress progress = new ConsoleProgress()) {
                 progress.stage("R-Adapter fine-tuning", steps);
-                FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr).weightDecay(wd)
+                result = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr).weightDecay(wd)
                         .warmup(Math.min(warmup, steps - 1)).minLr(minLr).steps(steps).gradClip(gradClip)
                         .microBatch(gradAccum > 1 ? Math.max(1, batchSize / gradAccum) : 0)
                         .activationCheckpointing(activationCheckpointing).device(model.device())
@@ -163,11 +167,22 @@ final class FinetuneCommand implements Callable<Integer> {
                         .listener((step, total, loss, rate) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, rate)))
                         .build().run(source);
             }
+            writeLossCurve(dir, result.losses());
             AdapterFiles.write(dir, a);
             a.exportMerged(dir.resolve("model.safetensors"), m.layout(), Map.of("radapter.source", model.model.toString()));
             System.out.println("wrote " + dir.resolve("adapters.safetensors") + " and the merged " + dir.resolve("model.safetensors"));
         }
         return 0;
+    }
+
+    /** {@code losses.csv} (step, loss) and {@code loss.png}, both written atomically. */
+    private static void writeLossCurve(Path dir, List<Double> losses) throws IOException {
+        StringBuilder csv = new StringBuilder("step,loss\n");
+        for (int i = 0; i < losses.size(); i++) {
+            csv.append(i).append(',').append(losses.get(i)).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("losses.csv"), csv.toString());
+        Plots.lossCurves(dir.resolve("loss.png"), "R-Adapter fine-tuning loss", Map.of("MPM-NCE", losses));
     }
 
     private BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize) throws Exception {

@@ -114,7 +114,7 @@ class CommandsTest {
                 "--adapter", "128,16", "--epochs", "2", "--batch-size", "12", "--grad-accum", "2", "--warmup", "1",
                 "--checkpoint-every", "2", "--out", out.toString());
         assertTrue(ft.contains("training"), ft);
-        for (String f : new String[] {"adapters.safetensors", "adapter_config.json", "model.safetensors", "checkpoints/latest"}) {
+        for (String f : new String[] {"adapters.safetensors", "adapter_config.json", "model.safetensors", "checkpoints/latest", "losses.csv", "loss.png"}) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
         Path merged = tmp.resolve("merged.safetensors");
