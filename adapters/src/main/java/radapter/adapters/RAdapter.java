@@ -152,16 +152,12 @@ public final class RAdapter extends Module implements ResidualAttentionBlock.Bra
     }
 
     /**
-     * Drop-path keep-scales (0 or 1/(1−p)) drawn per sample or per token, as {@code dropPath}
-     * draws them, repeated for every row of {@code h} flattened to [rows, D].
+     * Drop-path keep-scales (0 or 1/(1−p)) drawn per sample or per token, exactly as
+     * {@code dropPath} draws them, repeated for every row of {@code h} flattened to [rows, D].
      */
     private Tensor rowMask(Variable h, long[] maskShape, double p) {
-        double keep = 1 - p;
         DType ct = h.data().dtype() == DType.F64 ? DType.F64 : DType.F32;
-        Tensor mask = Tensor.rand(runtime.rng(), maskShape).lt(keep).to(ct);
-        if (keep > 0) {
-            mask = mask.div(keep);
-        }
+        Tensor mask = Layers.dropMask(maskShape, p, runtime.rng(), ct, true);
         long[] rows = h.shape();
         rows[rows.length - 1] = 1;
         return mask.expand(rows).contiguous().view(-1);

@@ -396,18 +396,27 @@ public final class Layers {
         if (!training || p == 0) {
             return x;
         }
-        double keep = 1 - p;
-        DType ct = x.data().dtype() == DType.F64 ? DType.F64 : DType.F32;
-        Tensor mask = Tensor.rand(rng, maskShape).lt(keep).to(ct);
-        // With keep = 0 nothing survives and there is nothing to rescale (timm does the same).
-        if (scaleByKeep && keep > 0) {
-            mask = mask.div(keep);
-        }
+        Tensor mask = dropMask(maskShape, p, rng, x.data().dtype() == DType.F64 ? DType.F64 : DType.F32, scaleByKeep);
         MaskMul fn = new MaskMul();
         if (Function.recording(x)) {
             fn.mask = mask;
         }
         return Function.record(fn, x.data().mul(mask), x);
+    }
+
+    /**
+     * The keep mask {@link #dropPath} multiplies by: 1 with probability 1−p (scaled to 1/(1−p)
+     * when {@code scaleByKeep}), else 0, drawn from {@code rng} in {@code shape}. Exposed so a
+     * fused op can apply the very same draws.
+     */
+    public static Tensor dropMask(long[] shape, double p, Rng rng, DType dtype, boolean scaleByKeep) {
+        double keep = 1 - p;
+        Tensor mask = Tensor.rand(rng, shape).lt(keep).to(dtype);
+        // With keep = 0 nothing survives and there is nothing to rescale (timm does the same).
+        if (scaleByKeep && keep > 0) {
+            mask = mask.div(keep);
+        }
+        return mask;
     }
 
     private static final class MaskMul extends Function {

@@ -1,8 +1,9 @@
 package radapter.tensor;
 
 /**
- * Where a tensor's bytes live. Only the host exists in the tensor core; GPU backends add device
- * storages and transfer between them explicitly.
+ * Where a tensor's bytes live: the host, or an accelerator whose backend allocates the device
+ * memory ({@link Storage#onDevice}). {@link Tensor#to(Device)} moves bytes explicitly; an op runs
+ * on the backend owning its inputs' device.
  *
  * @param kind  backend family owning the memory ("cpu" for host memory)
  * @param index device ordinal within that family

@@ -582,11 +582,6 @@ public final class Tensor {
         return out;
     }
 
-    /** A host copy of this view, keeping shape and strides semantics (reads sync with the device). */
-    private Tensor onHost() {
-        return to(Device.CPU);
-    }
-
     /** This tensor on the host: itself when it already is, else a download. */
     public Tensor cpu() {
         return to(Device.CPU);
@@ -650,7 +645,7 @@ public final class Tensor {
     /** One element, converted to double. */
     public double get(long... index) {
         if (!storage.isHost()) {
-            return onHost().get(index);
+            return cpu().get(index);
         }
         return Elements.read(dtype, storage.segment(), linearIndex(index));
     }
@@ -658,7 +653,7 @@ public final class Tensor {
     /** One integer element, exactly. */
     public long getLong(long... index) {
         if (!storage.isHost()) {
-            return onHost().getLong(index);
+            return cpu().getLong(index);
         }
         return Elements.readLong(dtype, storage.segment(), linearIndex(index));
     }
@@ -674,14 +669,14 @@ public final class Tensor {
             throw new IllegalStateException("item() needs exactly one element, the shape is " + Shapes.str(shape));
         }
         if (!storage.isHost()) {
-            return onHost().item();
+            return cpu().item();
         }
         return Elements.read(dtype, storage.segment(), offset);
     }
 
     /** All elements in row-major order, as floats. */
     public float[] toFloatArray() {
-        Tensor c = onHost().contiguous().to(DType.F32).contiguous();
+        Tensor c = cpu().contiguous().to(DType.F32).contiguous();
         float[] out = new float[Math.toIntExact(c.numel())];
         MemorySegment.copy(c.segment(), Elements.F32, c.offset * 4, out, 0, out.length);
         return out;
@@ -689,7 +684,7 @@ public final class Tensor {
 
     /** All elements in row-major order, as doubles. */
     public double[] toDoubleArray() {
-        Tensor c = onHost().contiguous();
+        Tensor c = cpu().contiguous();
         double[] out = new double[Math.toIntExact(c.numel())];
         for (int i = 0; i < out.length; i++) {
             out[i] = Elements.read(c.dtype, c.segment(), c.offset + i);
@@ -699,7 +694,7 @@ public final class Tensor {
 
     /** All elements in row-major order, as longs (exact for I32/I64). */
     public long[] toLongArray() {
-        Tensor c = onHost().contiguous();
+        Tensor c = cpu().contiguous();
         long[] out = new long[Math.toIntExact(c.numel())];
         for (int i = 0; i < out.length; i++) {
             out[i] = Elements.readLong(c.dtype, c.segment(), c.offset + i);
@@ -793,7 +788,7 @@ public final class Tensor {
     @Override
     public String toString() {
         if (!storage.isHost()) {
-            String host = onHost().toString();
+            String host = cpu().toString();
             return host.substring(0, host.length() - 1) + ", device=" + device() + ")";
         }
         StringBuilder sb = new StringBuilder("tensor(");

@@ -73,12 +73,17 @@ public final class FineTuner {
     private final AdamW optimizer;
     private final WarmupCosineLr schedule;
     private final Rng dropRng;
+    /** The device the model lives on; batches are uploaded there. */
+    private final Device device;
 
     private FineTuner(Builder b) {
         this.cfg = b;
         this.clip = b.clip;
         this.adapted = b.adapted;
-        clip.to(b.device);
+        if (b.device != null) {
+            clip.to(b.device);
+        }
+        this.device = clip.logitScale().data().device();
         this.params = adapted != null ? adapted.trainableParameters() : clip.trainableParameters();
         if (params.isEmpty()) {
             throw new IllegalStateException("nothing to train: every parameter is frozen");
@@ -155,7 +160,7 @@ public final class FineTuner {
     }
 
     private Variable imageEmbeddings(Tensor images) {
-        return Layers.l2Normalize(clip.imageFeatures(Variable.constant(images.to(cfg.device))), -1, 1e-12);
+        return Layers.l2Normalize(clip.imageFeatures(Variable.constant(images.to(device))), -1, 1e-12);
     }
 
     private Variable textEmbeddings(Tensor ids) {
@@ -283,7 +288,7 @@ public final class FineTuner {
         private double gradClip = 1.0;
         private int microBatch = 0;
         private boolean activationCheckpointing = false;
-        private Device device = Device.CPU;
+        private Device device;
         private Path checkpointDir;
         private long checkpointEvery = 0;
         private int keepCheckpoints = 2;
@@ -368,9 +373,9 @@ public final class FineTuner {
         }
 
         /**
-         * Where training runs (default the host): the model's parameters, the adapters' EMA
-         * copies, gradients and optimizer state are moved to or created on {@code d}; only
-         * batches go up and the loss value comes down each step.
+         * Where training runs (default: wherever the model already is): the model's parameters
+         * and the adapters' EMA copies are moved to {@code d}, gradients and optimizer state are
+         * created there; only batches go up and the loss value comes down each step.
          */
         public Builder device(Device d) {
             this.device = java.util.Objects.requireNonNull(d);
