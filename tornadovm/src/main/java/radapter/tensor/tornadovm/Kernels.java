@@ -98,12 +98,13 @@ final class Kernels {
     }
 
     /**
-     * Softmax (or log-softmax when {@code log != 0}) along a dimension of length {@code len} whose
+     * Softmax (or log-softmax when {@code logMode != 0}) along a dimension of length {@code len} whose
      * elements are {@code inner} apart, in a contiguous tensor of {@code lines · len} elements: one
      * thread per line (each combination of the outer and inner indices), so no transpose is needed
-     * for a dimension that is not the last.
+     * for a dimension that is not the last. (TornadoVM keeps Java parameter names in the OpenCL C it
+     * emits, so a parameter named {@code log} would shadow OpenCL's {@code log()} builtin.)
      */
-    static void softmax(FloatArray x, FloatArray y, int lines, int len, int inner, int log) {
+    static void softmax(FloatArray x, FloatArray y, int lines, int len, int inner, int logMode) {
         for (@Parallel int line = 0; line < lines; line++) {
             int outer = line / inner;
             int base = outer * len * inner + (line - outer * inner);
@@ -122,7 +123,7 @@ final class Kernels {
             float logSum = TornadoMath.log(sum);
             for (int j = 0; j < len; j++) {
                 float v = x.get(base + j * inner) - max;
-                y.set(base + j * inner, log != 0 ? v - logSum : TornadoMath.exp(v) / sum);
+                y.set(base + j * inner, logMode != 0 ? v - logSum : TornadoMath.exp(v) / sum);
             }
         }
     }
@@ -212,9 +213,11 @@ final class Kernels {
             return TornadoMath.pow(a, b);
         } else if (op == MAXIMUM) {
             // Explicit NaN test: a device max() may return the other operand for NaN (IEEE fmax).
-            return (a != a || b != b) ? Float.NaN : (a > b ? a : b);
+            // a + b is NaN whenever either is: TornadoVM's OpenCL code generator prints the
+            // Float.NaN constant as `NaNF`, which is not OpenCL C.
+            return (a != a || b != b) ? a + b : (a > b ? a : b);
         } else if (op == MINIMUM) {
-            return (a != a || b != b) ? Float.NaN : (a < b ? a : b);
+            return (a != a || b != b) ? a + b : (a < b ? a : b);
         } else if (op == EQ) {
             return a == b ? 1.0f : 0.0f;
         } else if (op == NE) {
