@@ -170,7 +170,7 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             AdaptedClip a = AdaptedClip.install(m.clip(), cfg.build(), new Rng(seed));
             console.info("training %,d adapter parameters on %,d pairs: %s", a.trainableCount(), data.size(), plan.describe());
-            console.info("averaging: %s; lr %s (cosine to %s), seed %d", plan.describeAveraging(bma), TrainingPlan.fmt(lr), TrainingPlan.fmt(minLr), seed);
+            console.info("averaging: %s; lr %s (cosine to %s), seed %d", plan.describeAveraging(bma), LinearProbeCommand.fmt(lr), LinearProbeCommand.fmt(minLr), seed);
             plan.warnings().forEach(w -> console.warn("%s", w));
             BatchSource source = batches(data, tok, m.config().vision().imageSize(), plan.batch());
             FineTuner.Result result;
