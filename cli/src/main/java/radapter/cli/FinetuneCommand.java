@@ -172,6 +172,10 @@ final class FinetuneCommand implements Callable<Integer> {
             console.info("training %,d adapter parameters on %,d pairs: %s", a.trainableCount(), data.size(), plan.describe());
             console.info("averaging: %s; lr %s (cosine to %s), seed %d", plan.describeAveraging(bma), LinearProbeCommand.fmt(lr), LinearProbeCommand.fmt(minLr), seed);
             plan.warnings().forEach(w -> console.warn("%s", w));
+            RunRecord record = new RunRecord(spec, dir);
+            if (console.verbose()) {
+                ((Map<?, ?>) record.asMap().get("settings")).forEach((k, v) -> console.detail("  --%s %s", k, v));
+            }
             BatchSource source = batches(data, tok, m.config().vision().imageSize(), plan.batch());
             FineTuner.Result result;
             try (ConsoleProgress progress = console.progress()) {
@@ -188,7 +192,6 @@ final class FinetuneCommand implements Callable<Integer> {
             AdapterFiles.write(dir, a);
             String source0 = RunRecord.relative(dir, model.model);
             List<Path> files = a.exportPretrained(dir, tok, openClip, Map.of("radapter.source", source0));
-            RunRecord record = new RunRecord(spec, dir);
             record.put("seed", seed);
             if (templates != null && !templates.equals("openai") && !templates.equals("simple")) {
                 record.setting("templates", Path.of(templates));

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import radapter.adapters.train.LinearProbe;
+import radapter.data.dataset.ClassNames;
 import radapter.data.dataset.Dataset;
 import radapter.data.dataset.KShot;
 import radapter.data.transforms.ClipPreprocess;
@@ -78,7 +79,8 @@ final class LinearProbeCommand implements Callable<Integer> {
         console.json(json);
         LinearProbe probe = LinearProbe.builder().lambdas(parseLambdas(lambdas)).validationFraction(valFraction).maxIterations(maxIter)
                 .seed(seed).build();
-        Dataset ds = ClassificationData.open(train);
+        // With a class list, every label is checked against it as the file is read (file:line: class N is outside ...).
+        Dataset ds = ClassificationData.open(train, classes == null ? ClassNames.NONE : ClassNames.fromFile(classes));
         if (kShot > 0) {
             ds = KShot.select(ds, kShot, new Rng(seed));
         }
