@@ -50,6 +50,15 @@ public final class Plots {
             XYSeries s = chart.addSeries(e.getKey(), xs, ys);
             s.setMarker(SeriesMarkers.NONE);
         }
+        if (lo <= hi) {
+            // XChart 3.8 puts x ticks on the data points when the x values are equally spaced (one
+            // label per step, or every 1,029th step of a long run). An invisible point at step 0.5
+            // breaks the equal spacing, so the axis gets round tick values instead.
+            XYSeries guide = chart.addSeries(" ", new double[] {0.5}, new double[] {lo});
+            guide.setShowInLegend(false);
+            guide.setMarker(SeriesMarkers.NONE);
+            guide.setLineColor(new Color(0, 0, 0, 0));
+        }
         chart.getStyler().setXAxisDecimalPattern("#,##0");
         chart.getStyler().setYAxisDecimalPattern(decimals(hi - lo));
         save(chart, file);
