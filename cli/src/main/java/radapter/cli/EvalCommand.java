@@ -128,7 +128,11 @@ final class EvalCommand implements Callable<Integer> {
             boolean first = true;
             for (Map.Entry<String, Dataset> e : sets.entrySet()) {
                 ClassSubset sub = subsetOf.get(e.getKey());
-                ZeroShotCommand.Result r = ZeroShotCommand.evaluate(m, head, e.getValue(), batchSize, sub);
+                ZeroShotCommand.Result r;
+                try (ConsoleProgress progress = console.progress()) {
+                    progress.stage("scoring " + e.getKey(), e.getValue().size());
+                    r = ZeroShotCommand.evaluate(m, head, e.getValue(), batchSize, sub, progress);
+                }
                 console.result("%-16s top-1 %6.2f%%  top-5 %6.2f%%  (%d images%s%s)", e.getKey() + (first ? " (ID)" : ""), 100 * r.top1(),
                         100 * r.top5(), r.count(), r.skipped() > 0 ? ", " + r.skipped() + " skipped" : "",
                         sub != null ? ", " + sub.size() + " of " + sub.totalClasses() + " classes" : "");

@@ -57,7 +57,11 @@ final class ZeroShotCommand implements Callable<Integer> {
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             PromptTemplates t = ClassificationData.templates(templates);
             ZeroShotHead head = ZeroShotHead.build(m.clip(), model.tokenizer(m), names.asList(), t.templates());
-            Result r = evaluate(m, head, ds, batchSize);
+            Result r;
+            try (ConsoleProgress progress = console.progress()) {
+                progress.stage("zero-shot " + data.getFileName(), ds.size());
+                r = evaluate(m, head, ds, batchSize, null, progress);
+            }
             console.result("%s: top-1 %.2f%%  top-5 %.2f%%  (%d images, %d classes, %d templates, %d skipped)", data,
                     100 * r.top1(), 100 * r.top5(), r.count(), names.size(), t.size(), r.skipped());
             Map<String, Object> j = new LinkedHashMap<>();
@@ -78,14 +82,19 @@ final class ZeroShotCommand implements Callable<Integer> {
     }
 
     static Result evaluate(LoadedClip m, Classifier head, Dataset ds, int batchSize) {
-        return evaluate(m, head, ds, batchSize, null);
+        return evaluate(m, head, ds, batchSize, null, null);
+    }
+
+    static Result evaluate(LoadedClip m, Classifier fullHead, Dataset ds, int batchSize, ClassSubset subset) {
+        return evaluate(m, fullHead, ds, batchSize, subset, null);
     }
 
     /**
      * Top-1/top-5 of {@code head} on {@code ds}; with a {@code subset}, the logits are restricted to
      * its classes and each label becomes its position in the subset.
      */
-    static Result evaluate(LoadedClip m, Classifier fullHead, Dataset ds, int batchSize, ClassSubset subset) {
+    /** As above; {@code progress} (may be null) is stepped by images, the caller having started its stage. */
+    static Result evaluate(LoadedClip m, Classifier fullHead, Dataset ds, int batchSize, ClassSubset subset, ConsoleProgress progress) {
         Classifier head = subset == null ? fullHead : fullHead.restrict(subset.indices());
         ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
         List<Tensor> logits = new ArrayList<>();
@@ -99,6 +108,9 @@ final class ZeroShotCommand implements Callable<Integer> {
             }
             List<Integer> kept = new ArrayList<>();
             Tensor px = ClassificationData.pixels(ds, idx, pre, null, kept, skipped);
+            if (progress != null) {
+                progress.step(from + n, "");
+            }
             if (kept.isEmpty()) {
                 continue;
             }
