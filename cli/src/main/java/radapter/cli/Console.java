@@ -50,7 +50,7 @@ final class Console {
     }
 
     /** Switches to JSON output when {@code option} is set; returns this. */
-    Console json(JsonOption option) {
+    Console jsonOutput(JsonOption option) {
         json = option != null && option.on;
         return this;
     }

@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = out != null ? out : Path.of("runs", quick ? "demo-quick" : "demo");
-        console.json(json);
+        console.jsonOutput(json);
         console.info("radapter demo: %s run, seed %d, writing to %s", quick ? "quick" : "full", seed, dir);
         try (ConsoleProgress progress = console.progress()) {
             List<Demo.Scores> table = new Demo(Demo.Settings.of(quick, seed, dir).withSteps(pretrainSteps, finetuneSteps), progress).run();

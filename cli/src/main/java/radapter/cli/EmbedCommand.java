@@ -73,7 +73,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.json(json);
+        console.jsonOutput(json);
         if (images == null && texts == null) {
             throw new IllegalArgumentException("nothing to embed: give --pixels/--images and/or --texts/--tokens");
         }

@@ -87,7 +87,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.json(json);
+        console.jsonOutput(json);
         boolean retrieval = switch (task) {
             case "retrieval" -> true;
             case "classification" -> false;

@@ -149,7 +149,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.json(json);
+        console.jsonOutput(json);
         if (bma != null && ema != null && ema > 0) {
             throw new IllegalArgumentException("--bma and --ema are alternatives for the averaged adapters: give one of them (or --ema 0)");
         }

@@ -39,7 +39,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.json(json);
+        console.jsonOutput(json);
         Map<String, Object> j = new LinkedHashMap<>();
         if (model == null) {
             console.result("java      %s (%s)", System.getProperty("java.version"), System.getProperty("java.vm.name"));

@@ -76,7 +76,7 @@ final class LinearProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.json(json);
+        console.jsonOutput(json);
         LinearProbe probe = LinearProbe.builder().lambdas(parseLambdas(lambdas)).validationFraction(valFraction).maxIterations(maxIter)
                 .seed(seed).build();
         // With a class list, every label is checked against it as the file is read (file:line: class N is outside ...).

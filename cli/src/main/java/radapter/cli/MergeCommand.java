@@ -49,7 +49,7 @@ final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.json(json);
+        console.jsonOutput(json);
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             AdaptedClip a = AdapterFiles.load(adapters, m.clip());
             double al = alpha != null ? alpha : a.evalScale();

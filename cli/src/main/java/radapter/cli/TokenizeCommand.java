@@ -35,7 +35,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        console.json(json);
+        console.jsonOutput(json);
         ClipTokenizer tok = Vocab.load(vocab).withTruncation(truncation);
         List<Object> rows = new java.util.ArrayList<>();
         for (String t : texts) {

@@ -49,7 +49,7 @@ final class ZeroShotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        console.json(json);
+        console.jsonOutput(json);
         // The class list first, so that every label is checked against it before the model loads.
         ClassNames given = classes == null ? ClassNames.NONE : ClassNames.fromFile(classes);
         Dataset ds = ClassificationData.open(data, given);
