@@ -10,6 +10,8 @@ import java.util.Map;
 import radapter.autograd.Variable;
 import radapter.models.clip.CheckpointLayout;
 import radapter.models.clip.Clip;
+import radapter.models.clip.PretrainedConfigs;
+import radapter.models.tokenizer.ClipTokenizer;
 import radapter.models.nn.Linear;
 
 import radapter.models.nn.ResidualAttentionBlock;
@@ -394,6 +396,39 @@ public final class AdaptedClip {
                 unmerge();
             }
         }
+    }
+
+    /** The weights file Hugging Face's {@code from_pretrained} reads (Hugging Face layout). */
+    public static final String HF_WEIGHTS = "model.safetensors";
+    /** The weights file open_clip's {@code local-dir:} reads first (OpenAI/open_clip layout). */
+    public static final String OPEN_CLIP_WEIGHTS = "open_clip_model.safetensors";
+
+    /**
+     * Writes the merged model as a folder that loads as it is in Hugging Face transformers
+     * ({@code CLIPModel.from_pretrained(dir)}, {@code CLIPProcessor.from_pretrained(dir)}), in
+     * open_clip ({@code create_model_and_transforms("local-dir:" + dir)}) and in radapter
+     * ({@code Clip.load(dir)}): {@value #HF_WEIGHTS} in the Hugging Face layout, with
+     * {@code openClip} also {@value #OPEN_CLIP_WEIGHTS} in the open_clip layout (the two tools
+     * name the tensors differently, so each needs its own copy), the configuration files of
+     * {@link PretrainedConfigs#write} and, given a tokenizer, its Hugging Face files. Every file
+     * is written atomically.
+     *
+     * @return the files written
+     */
+    public List<Path> exportPretrained(Path dir, ClipTokenizer tokenizer, boolean openClip, Map<String, String> metadata) throws IOException {
+        List<Path> files = new ArrayList<>();
+        java.nio.file.Files.createDirectories(dir);
+        files.add(dir.resolve(HF_WEIGHTS));
+        exportMerged(files.getLast(), CheckpointLayout.HUGGING_FACE, metadata);
+        if (openClip) {
+            files.add(dir.resolve(OPEN_CLIP_WEIGHTS));
+            exportMerged(files.getLast(), CheckpointLayout.OPENAI, metadata);
+        }
+        files.addAll(PretrainedConfigs.write(dir, clip.config()));
+        if (tokenizer != null) {
+            files.addAll(tokenizer.saveHuggingFace(dir));
+        }
+        return files;
     }
 
     /** Number of trainable scalars (live adapters only). */

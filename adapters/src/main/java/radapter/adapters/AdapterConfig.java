@@ -67,6 +67,25 @@ public record AdapterConfig(int visionRank, int textRank, RankRule rankRule, dou
         return emaEnabled() || bmaEnabled();
     }
 
+    /** The default EMA momentum: the paper's, for runs long enough to use it. */
+    public static final double PAPER_EMA_MOMENTUM = 0.999;
+
+    /**
+     * The EMA momentum that suits a run of {@code steps} optimizer steps: {@code 1 - 10 / steps},
+     * capped at the paper's 0.999 and floored at 0. The average then spans about the last tenth
+     * of the run (its window {@code 1 / (1 - m)} is {@code steps / 10}), so it has forgotten the
+     * zero-initialised start by the end: after {@code T} steps the start weighs
+     * {@code m^T ≈ e^-10}. With the fixed 0.999 a 30-step run would average 97 % zero adapters
+     * and score as the zero-shot model. Runs of 10 000 steps or more get 0.999; 10 steps or fewer
+     * get 0 (the live adapters).
+     */
+    public static double emaMomentumFor(long steps) {
+        if (steps <= 10) {
+            return 0;
+        }
+        return Math.min(PAPER_EMA_MOMENTUM, 1 - 10.0 / steps);
+    }
+
     /** Builder with the paper's defaults. */
     public static final class Builder {
         private int visionRank = 768;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,10 +17,13 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the end-to-end ViT-B/16 benchmarks and print ratios against installed peers (PyTorch).")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--what", defaultValue = "image,text,train", description = "Any of image, text, train (default: ${DEFAULT-VALUE}).")
+    @Mixin
+    Console console;
+
+    @Option(names = "--what", defaultValue = "image,text,train", description = "Any of image, text, train.")
     String what;
 
-    @Option(names = "--reps", defaultValue = "2", description = "Timed repetitions; the best is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reps", defaultValue = "2", description = "Timed repetitions; the best is reported.")
     int reps;
 
     @Option(names = "--jmh", description = "Also run the JMH micro-benchmarks (sgemm, softmax, layer norm, autograd); takes long.")

@@ -21,18 +21,35 @@ import radapter.tensor.Tensor;
 
 /** Opening labelled image datasets and prompt templates named on the command line. */
 final class ClassificationData {
+    private static final System.Logger LOG = System.getLogger(ClassificationData.class.getName());
+
     private ClassificationData() {
     }
 
     /** A CSV/TSV (filepath, title, class columns) or an ImageNet-style class-folder tree. */
     static Dataset open(Path p) throws IOException {
+        return open(p, ClassNames.NONE);
+    }
+
+    /**
+     * Like {@link #open(Path)}, with every label checked against {@code names} (unless
+     * {@link ClassNames#NONE}): a CSV row whose class is outside the list fails as
+     * {@code file:line: class N is outside ...}, a class folder beyond the list names the folder.
+     */
+    static Dataset open(Path p, ClassNames names) throws IOException {
         if (Files.isDirectory(p)) {
-            return ClassFolderDataset.open(p);
+            ClassFolderDataset ds = ClassFolderDataset.open(p);
+            int folders = ds.classNames().size();
+            if (!names.isEmpty() && folders > names.size()) {
+                throw new IllegalArgumentException(p.resolve(ds.classNames().get(names.size())) + ": class folder " + names.size()
+                        + " (of " + folders + ") is outside the " + names.size() + " class names given");
+            }
+            return ds;
         }
         if (!Files.isRegularFile(p)) {
             throw new IllegalArgumentException(p + ": no such dataset (give a CSV/TSV file or a class-folder directory)");
         }
-        return CsvDataset.read(p);
+        return CsvDataset.builder(p).classNames(names).read();
     }
 
     /** Class names from a file (one per line), else the dataset's own (class folders). */
@@ -69,9 +86,9 @@ final class ClassificationData {
                 pre.applyInto(ds.image(indices[i], ImageDecoder::decode), rng == null ? null : new Rng(seeds[i]), buf, 0);
                 rows[i] = buf;
             } catch (ImageDecodeException e) {
-                System.err.println("radapter: skipped " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "radapter: skipped " + e.getMessage());
             } catch (Exception e) {
-                System.err.println("radapter: skipped sample " + indices[i] + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "radapter: skipped sample " + indices[i] + ": " + e.getMessage());
             }
         });
         List<float[]> ok = new ArrayList<>();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import radapter.adapters.demo.Demo;
 
@@ -15,10 +16,16 @@ import radapter.adapters.demo.Demo;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the built-in R-Adapter demo on synthetic data (no downloads) and write a report folder.")
 final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    Console console;
+
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--quick", description = "A CI-sized run (under a minute).")
     boolean quick;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Random seed.")
     long seed;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/demo or runs/demo-quick).")
@@ -33,13 +40,15 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = out != null ? out : Path.of("runs", quick ? "demo-quick" : "demo");
-        System.out.println("radapter demo: " + (quick ? "quick" : "full") + " run, seed " + seed + ", writing to " + dir);
-        try (ConsoleProgress progress = new ConsoleProgress()) {
+        console.jsonOutput(json);
+        console.info("radapter demo: %s run, seed %d, writing to %s", quick ? "quick" : "full", seed, dir);
+        try (ConsoleProgress progress = console.progress()) {
             List<Demo.Scores> table = new Demo(Demo.Settings.of(quick, seed, dir).withSteps(pretrainSteps, finetuneSteps), progress).run();
             progress.close();
-            System.out.println();
-            System.out.println(java.nio.file.Files.readString(dir.resolve("report.md")));
-            System.out.println("wrote " + dir.toAbsolutePath() + " (" + table.size() + " methods)");
+            console.result("");
+            console.result("%s", java.nio.file.Files.readString(dir.resolve("report.md")));
+            console.info("wrote %s (%d methods)", dir.toAbsolutePath(), table.size());
+            console.json(radapter.tensor.io.Json.parse(java.nio.file.Files.readString(dir.resolve("results.json"))));
         }
         return 0;
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import radapter.models.clip.Clip;
 import radapter.models.clip.ClipLoader;
@@ -24,6 +25,12 @@ import radapter.tensor.io.SafeTensors;
  */
 @Command(name = "embed", mixinStandardHelpOptions = true, description = "Write CLIP image and/or text features to a .safetensors file.")
 final class EmbedCommand implements Callable<Integer> {
+    @Mixin
+    Console console;
+
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A .safetensors file or a Hugging Face folder.")
     Path model;
 
@@ -66,6 +73,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        console.jsonOutput(json);
         if (images == null && texts == null) {
             throw new IllegalArgumentException("nothing to embed: give --pixels/--images and/or --texts/--tokens");
         }
@@ -90,8 +98,12 @@ final class EmbedCommand implements Callable<Integer> {
                 Tensor f = clip.encodeText(ids);
                 result.put("text_features", normalize ? Clip.normalize(f) : f);
             }
-            SafeTensors.write(out, result, Map.of("producer", "radapter embed", "model", model.toString()));
-            result.forEach((k, v) -> System.out.println(k + " " + java.util.Arrays.toString(v.shape()) + " -> " + out));
+            SafeTensors.write(out, result, Map.of("producer", "radapter embed", "model", RunRecord.relative(out.toAbsolutePath().getParent(), model)));
+            result.forEach((k, v) -> console.info("%s %s -> %s", k, java.util.Arrays.toString(v.shape()), out));
+            Map<String, Object> j = new LinkedHashMap<>();
+            result.forEach((k, v) -> j.put(k, java.util.Arrays.stream(v.shape()).boxed().toList()));
+            j.put("out", out.toString());
+            console.json(j);
         }
         return 0;
     }

@@ -43,6 +43,12 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    Console console;
+
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--adapters", paramLabel = "DIR", description = "Apply adapters from a finetune output folder.")
     Path adapters;
 
@@ -81,6 +87,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        console.jsonOutput(json);
         boolean retrieval = switch (task) {
             case "retrieval" -> true;
             case "classification" -> false;
@@ -97,15 +104,21 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             writeReport(rep);
+            console.json(rep.toJson());
             return 0;
         }
         // Everything a user can get wrong is checked here, before the (slow) model load.
+        LinearClassifier probeHead = probe == null ? null : LinearClassifier.load(Files.isDirectory(probe) ? probe.resolve(LinearProbeCommand.FILE) : probe);
+        ClassNames given = probeHead != null ? ClassNames.of(probeHead.classNames())
+                : classes != null ? ClassNames.fromFile(classes) : ClassNames.NONE;
+        // The first set may name the classes (class folders); every set's labels are then checked against them.
+        Map.Entry<String, Path> firstEntry = data.entrySet().iterator().next();
+        Dataset firstSet = ClassificationData.open(firstEntry.getValue(), given);
+        List<String> names = classNames(firstSet, probeHead);
         Map<String, Dataset> sets = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : data.entrySet()) {
-            sets.put(e.getKey(), ClassificationData.open(e.getValue()));
+            sets.put(e.getKey(), e.getKey().equals(firstEntry.getKey()) ? firstSet : ClassificationData.open(e.getValue(), ClassNames.of(names)));
         }
-        LinearClassifier probeHead = probe == null ? null : LinearClassifier.load(Files.isDirectory(probe) ? probe.resolve(LinearProbeCommand.FILE) : probe);
-        List<String> names = classNames(sets.values().iterator().next(), probeHead);
         Map<String, ClassSubset> subsetOf = resolveSubsets(sets, names);
         PromptTemplates t = probeHead == null ? ClassificationData.templates(templates) : null;
 
@@ -115,8 +128,12 @@ final class EvalCommand implements Callable<Integer> {
             boolean first = true;
             for (Map.Entry<String, Dataset> e : sets.entrySet()) {
                 ClassSubset sub = subsetOf.get(e.getKey());
-                ZeroShotCommand.Result r = ZeroShotCommand.evaluate(m, head, e.getValue(), batchSize, sub);
-                System.out.printf("%-16s top-1 %6.2f%%  top-5 %6.2f%%  (%d images%s%s)%n", e.getKey() + (first ? " (ID)" : ""), 100 * r.top1(),
+                ZeroShotCommand.Result r;
+                try (ConsoleProgress progress = console.progress()) {
+                    progress.stage("scoring " + e.getKey(), e.getValue().size());
+                    r = ZeroShotCommand.evaluate(m, head, e.getValue(), batchSize, sub, progress);
+                }
+                console.result("%-16s top-1 %6.2f%%  top-5 %6.2f%%  (%d images%s%s)", e.getKey() + (first ? " (ID)" : ""), 100 * r.top1(),
                         100 * r.top5(), r.count(), r.skipped() > 0 ? ", " + r.skipped() + " skipped" : "",
                         sub != null ? ", " + sub.size() + " of " + sub.totalClasses() + " classes" : "");
                 rep.add(new EvalReport.Classification(e.getKey(), first, r.top1(), r.top5(), r.count(), r.skipped(),
@@ -124,13 +141,14 @@ final class EvalCommand implements Callable<Integer> {
                 first = false;
             }
             if (sets.size() > 1) {
-                System.out.printf("%-16s top-1 %6.2f%%%n", "OOD average", 100 * rep.oodAverage());
+                console.result("%-16s top-1 %6.2f%%", "OOD average", 100 * rep.oodAverage());
             }
             if (sweep != null) {
                 sweep(m, a, names, t, sets, subsetOf, sweep, rep);
             }
         }
         writeReport(rep);
+        console.json(rep.toJson());
         return 0;
     }
 
@@ -224,7 +242,7 @@ final class EvalCommand implements Callable<Integer> {
             a.setEvalScale(alpha);
         }
         a.merge();
-        System.out.printf("adapters from %s merged at α = %.3f%n", adapters, a.evalScale());
+        console.info("adapters from %s merged at α = %.3f", adapters, a.evalScale());
         return a;
     }
 
@@ -236,7 +254,7 @@ final class EvalCommand implements Callable<Integer> {
             Map<String, ClassSubset> subsetOf, double[] alphas, EvalReport rep) {
         a.unmerge();
         a.train(false);
-        System.out.println("α sweep (un-merged adapters):");
+        console.result("α sweep (un-merged adapters):");
         for (double al : alphas) {
             a.setEvalScale(al);
             Map<String, Double> top1 = new LinkedHashMap<>();
@@ -248,7 +266,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             EvalReport.AlphaPoint p = new EvalReport.AlphaPoint(al, top1);
             rep.add(p);
-            System.out.printf("  α %-6s ID top-1 %6.2f%%  OOD avg %6.2f%%%n", trim(al), 100 * p.id(), 100 * p.oodAverage());
+            console.result("  α %-6s ID top-1 %6.2f%%  OOD avg %6.2f%%", trim(al), 100 * p.id(), 100 * p.oodAverage());
         }
     }
 
@@ -259,15 +277,20 @@ final class EvalCommand implements Callable<Integer> {
     private Map<String, String> settings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("task", task);
-        s.put("model", model.model.toString());
-        s.put("adapters", adapters == null ? "none" : adapters.toString());
+        s.put("model", shown(model.model));
+        s.put("adapters", adapters == null ? "none" : shown(adapters));
         if (adapters != null) {
             s.put("alpha", alpha == null ? "as trained" : Double.toString(alpha));
         }
         if (!task.equals("retrieval")) {
-            s.put("classifier", probe != null ? "linear probe " + probe : "zero-shot head, templates " + templates);
+            s.put("classifier", probe != null ? "linear probe " + shown(probe) : "zero-shot head, templates " + (templates.equals("openai") || templates.equals("simple") ? templates : shown(Path.of(templates))));
         }
         return s;
+    }
+
+    /** A path as the report shows it: relative to the report folder, so report files hold no absolute local path. */
+    private String shown(Path p) {
+        return report != null ? RunRecord.relative(report, p) : p.toString();
     }
 
     private void writeReport(EvalReport rep) throws Exception {
@@ -275,7 +298,7 @@ final class EvalCommand implements Callable<Integer> {
             return;
         }
         List<Path> files = rep.write(report);
-        System.out.println("wrote " + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()) + " to " + report);
+        console.info("%s", "wrote " + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()) + " to " + report);
     }
 
     private EvalReport.Retrieval retrieval(LoadedClip m, String name, Path file) throws Exception {
@@ -328,10 +351,10 @@ final class EvalCommand implements Callable<Integer> {
         }
         Tensor sim = Join.cat(0, img).matmul(Join.cat(0, txt).mT());
         Metrics.Recall r = Metrics.recall(sim, owner.stream().mapToInt(Integer::intValue).toArray(), 1, 5, 10);
-        System.out.printf("%s: %d images, %d captions%n", name, entries.size(), texts.size());
-        System.out.printf("  image→text R@1 %.2f  R@5 %.2f  R@10 %.2f  (median rank %.1f)%n", r.imageToText()[0], r.imageToText()[1],
+        console.result("%s: %d images, %d captions", name, entries.size(), texts.size());
+        console.result("  image→text R@1 %.2f  R@5 %.2f  R@10 %.2f  (median rank %.1f)", r.imageToText()[0], r.imageToText()[1],
                 r.imageToText()[2], r.medianRankI2T());
-        System.out.printf("  text→image R@1 %.2f  R@5 %.2f  R@10 %.2f  (median rank %.1f)%n", r.textToImage()[0], r.textToImage()[1],
+        console.result("  text→image R@1 %.2f  R@5 %.2f  R@10 %.2f  (median rank %.1f)", r.textToImage()[0], r.textToImage()[1],
                 r.textToImage()[2], r.medianRankT2I());
         return new EvalReport.Retrieval(name, entries.size(), texts.size(), r);
     }

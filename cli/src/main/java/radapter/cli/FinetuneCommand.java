@@ -10,7 +10,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import radapter.adapters.AdaptedClip;
 import radapter.adapters.AdapterConfig;
 import radapter.adapters.DropMaskAxis;
@@ -42,6 +44,15 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    Console console;
+
+    @Mixin
+    JsonOption json;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--train", required = true, paramLabel = "CSV", description = "Training CSV/TSV (filepath, title, class) or class folders.")
     Path train;
 
@@ -54,7 +65,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--classes", paramLabel = "FILE", description = "Class names for --templates (default: the class folders).")
     Path classes;
 
-    @Option(names = "--adapter", defaultValue = "768,512", split = ",", description = "Adapter ranks vision,text; <= 0 disables a tower (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--adapter", defaultValue = "768,512", split = ",", description = "Adapter ranks vision,text; <= 0 disables a tower.")
     int[] adapter;
 
     @Option(names = "--activation-checkpointing", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -71,7 +82,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--drop-axis", defaultValue = "PER_SAMPLE", description = "PER_SAMPLE (default) or PER_TOKEN (the official code).")
     DropMaskAxis dropAxis;
 
-    @Option(names = "--ema", paramLabel = "M", description = "EMA momentum of the averaged adapters evaluation uses (default 0.999; 0 = live adapters).")
+    @Option(names = "--ema", paramLabel = "M", description = "EMA momentum of the averaged adapters evaluation uses; 0 = live adapters "
+            + "(default: derived from the run length T: 1 - 10/T, at most 0.999, 0 for T <= 10, so the average spans the last tenth of the run).")
     Double ema;
 
     @Option(names = "--bma", paramLabel = "BETA", description = "Average the adapters with BMA instead of EMA: step t of T weighs "
@@ -102,8 +114,14 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--grad-accum", defaultValue = "1", description = "Split each batch into this many micro-batches (exact: the loss still covers the whole batch).")
     int gradAccum;
 
-    @Option(names = "--warmup", defaultValue = "500")
-    long warmup;
+    @Option(names = "--warmup", paramLabel = "STEPS", description = "Linear learning-rate warm-up steps (default: a tenth of the run, "
+            + "at most 500; a warm-up longer than the run is capped, with a warning).")
+    Long warmup;
+
+    @Option(names = "--open-clip", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also write open_clip_model.safetensors (open_clip's tensor names) so open_clip's local-dir: loads the folder; "
+                    + "model.safetensors (Hugging Face names) is always written (default: on).")
+    boolean openClip;
 
     @Option(names = "--min-lr", defaultValue = "1e-6")
     double minLr;
@@ -131,6 +149,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        console.jsonOutput(json);
         if (bma != null && ema != null && ema > 0) {
             throw new IllegalArgumentException("--bma and --ema are alternatives for the averaged adapters: give one of them (or --ema 0)");
         }
@@ -140,28 +159,30 @@ final class FinetuneCommand implements Callable<Integer> {
             ds = KShot.select(ds, kShot, new Rng(seed));
         }
         Dataset data = ds;
-        long stepsPerEpoch = Math.max(1, data.size() / batchSize);
-        long steps = stepsPerEpoch * epochs;
+        TrainingPlan plan = TrainingPlan.of(data.size(), batchSize, gradAccum, epochs, warmup, ema, bma != null);
+        long steps = plan.steps();
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             ClipTokenizer tok = model.tokenizer(m);
             AdapterConfig.Builder cfg = AdapterConfig.builder().ranks(adapter[0], adapter.length > 1 ? adapter[1] : adapter[0])
-                    .rankRule(rankRule).dropPath(dropPath).dropAxis(dropAxis).evalScale(evalScale);
-            if (ema != null) {
-                cfg.ema(ema);
-            }
+                    .rankRule(rankRule).dropPath(dropPath).dropAxis(dropAxis).evalScale(evalScale).ema(plan.ema());
             if (bma != null) {
                 cfg.bma(bma);
             }
             AdaptedClip a = AdaptedClip.install(m.clip(), cfg.build(), new Rng(seed));
-            System.out.printf("training %,d adapter parameters on %,d pairs: %d steps of %d (%d micro-batches)%n", a.trainableCount(),
-                    data.size(), steps, batchSize, gradAccum);
-            BatchSource source = batches(data, tok, m.config().vision().imageSize());
+            console.info("training %,d adapter parameters on %,d pairs: %s", a.trainableCount(), data.size(), plan.describe());
+            console.info("averaging: %s; lr %s (cosine to %s), seed %d", plan.describeAveraging(bma), LinearProbeCommand.fmt(lr), LinearProbeCommand.fmt(minLr), seed);
+            plan.warnings().forEach(w -> console.warn("%s", w));
+            RunRecord record = new RunRecord(spec, dir);
+            if (console.verbose()) {
+                ((Map<?, ?>) record.asMap().get("settings")).forEach((k, v) -> console.detail("  --%s %s", k, v));
+            }
+            BatchSource source = batches(data, tok, m.config().vision().imageSize(), plan.batch());
             FineTuner.Result result;
-            try (ConsoleProgress progress = new ConsoleProgress()) {
+            try (ConsoleProgress progress = console.progress()) {
                 progress.stage("R-Adapter fine-tuning", steps);
                 result = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr).weightDecay(wd)
-                        .warmup(Math.min(warmup, steps - 1)).minLr(minLr).steps(steps).gradClip(gradClip)
-                        .microBatch(gradAccum > 1 ? Math.max(1, batchSize / gradAccum) : 0)
+                        .warmup(plan.warmup()).minLr(minLr).steps(steps).gradClip(gradClip)
+                        .microBatch(plan.accumulation() > 1 ? plan.microBatch() : 0)
                         .activationCheckpointing(activationCheckpointing).device(model.device())
                         .checkpoints(dir.resolve("checkpoints"), checkpointEvery, 2).resume(true)
                         .listener((step, total, loss, rate) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, rate)))
@@ -169,10 +190,62 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             writeLossCurve(dir, result.losses());
             AdapterFiles.write(dir, a);
-            a.exportMerged(dir.resolve("model.safetensors"), m.layout(), Map.of("radapter.source", model.model.toString()));
-            System.out.println("wrote " + dir.resolve("adapters.safetensors") + " and the merged " + dir.resolve("model.safetensors"));
+            String source0 = RunRecord.relative(dir, model.model);
+            List<Path> files = a.exportPretrained(dir, tok, openClip, Map.of("radapter.source", source0));
+            record.put("seed", seed);
+            if (templates != null && !templates.equals("openai") && !templates.equals("simple")) {
+                record.setting("templates", Path.of(templates));
+            }
+            record.put("data", Map.of("train", train));
+            record.put("effective", effective(plan, a));
+            Map<String, Object> res = resultJson(result);
+            record.put("result", res);
+            record.write();
+            console.info("wrote %s: adapters.safetensors, the merged model (%s), configs, tokenizer files, run.json, loss.png",
+                    dir, files.stream().filter(f -> f.toString().endsWith(".safetensors")).map(f -> f.getFileName().toString())
+                            .collect(java.util.stream.Collectors.joining(", ")));
+            console.result("final loss %.4f after %,d steps (%s)", lastLoss(result.losses()), steps, Durations.format(result.seconds()));
+            Map<String, Object> j = new java.util.LinkedHashMap<>(res);
+            j.put("out", dir.toString());
+            j.put("effective", effective(plan, a));
+            console.json(j);
         }
         return 0;
+    }
+
+    /** What the defaults resolved to for this run (run.json and --json). */
+    private static Map<String, Object> effective(TrainingPlan plan, AdaptedClip a) {
+        Map<String, Object> e = new java.util.LinkedHashMap<>();
+        e.put("pairs", (long) plan.pairs());
+        e.put("batch", (long) plan.batch());
+        e.put("micro_batch", (long) plan.microBatch());
+        e.put("accumulation", (long) plan.accumulation());
+        e.put("steps_per_epoch", plan.stepsPerEpoch());
+        e.put("steps", plan.steps());
+        e.put("warmup", plan.warmup());
+        e.put("ema", plan.ema());
+        e.put("ema_derived", plan.emaDerived());
+        e.put("trainable_parameters", a.trainableCount());
+        return e;
+    }
+
+    private static Map<String, Object> resultJson(FineTuner.Result r) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("steps_run", r.steps());
+        m.put("resumed_from", r.resumedFrom());
+        m.put("final_loss", r.losses().isEmpty() ? null : lastLoss(r.losses()));
+        m.put("seconds", r.seconds());
+        return m;
+    }
+
+    /** Mean of the last ten losses: one step's loss is too noisy to report. */
+    private static double lastLoss(List<Double> losses) {
+        int n = Math.min(10, losses.size());
+        double s = 0;
+        for (int i = losses.size() - n; i < losses.size(); i++) {
+            s += losses.get(i);
+        }
+        return n == 0 ? Double.NaN : s / n;
     }
 
     /** {@code losses.csv} (step, loss) and {@code loss.png}, both written atomically. */
@@ -185,7 +258,7 @@ final class FinetuneCommand implements Callable<Integer> {
         Plots.lossCurves(dir.resolve("loss.png"), "R-Adapter fine-tuning loss", Map.of("MPM-NCE", losses));
     }
 
-    private BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize) throws Exception {
+    private BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize, int batchSize) throws Exception {
         ClipPreprocess pre = ClipPreprocess.train(imageSize, cropScale);
         boolean retrieval = task.equals("retrieval");
         if (!retrieval && !task.equals("classification")) {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import radapter.adapters.train.LinearProbe;
+import radapter.data.dataset.ClassNames;
 import radapter.data.dataset.Dataset;
 import radapter.data.dataset.KShot;
 import radapter.data.transforms.ClipPreprocess;
@@ -39,6 +40,12 @@ final class LinearProbeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    Console console;
+
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--train", required = true, paramLabel = "CSV|DIR", description = "Labelled training images: a CSV/TSV (filepath, class) or class folders.")
     Path train;
 
@@ -46,13 +53,13 @@ final class LinearProbeCommand implements Callable<Integer> {
     Path classes;
 
     @Option(names = "--lambdas", defaultValue = "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,1", paramLabel = "LIST",
-            description = "L2 strengths to choose from on the held-out split; one value skips the choice (default: ${DEFAULT-VALUE}).")
+            description = "L2 strengths to choose from on the held-out split; one value skips the choice.")
     String lambdas;
 
-    @Option(names = "--val-fraction", defaultValue = "0.2", description = "Fraction of each class held out for choosing λ (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val-fraction", defaultValue = "0.2", description = "Fraction of each class held out for choosing λ.")
     double valFraction;
 
-    @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iteration limit per fit (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-iter", defaultValue = "1000", description = "L-BFGS iteration limit per fit.")
     int maxIter;
 
     @Option(names = "--k-shot", defaultValue = "0", description = "Train on k images per class (0 = all).")
@@ -61,7 +68,7 @@ final class LinearProbeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the k-shot draw and the held-out split.")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Images encoded at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Images encoded at once.")
     int batchSize;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Writes " + FILE + " and linear_probe.json here.")
@@ -69,9 +76,11 @@ final class LinearProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        console.jsonOutput(json);
         LinearProbe probe = LinearProbe.builder().lambdas(parseLambdas(lambdas)).validationFraction(valFraction).maxIterations(maxIter)
                 .seed(seed).build();
-        Dataset ds = ClassificationData.open(train);
+        // With a class list, every label is checked against it as the file is read (file:line: class N is outside ...).
+        Dataset ds = ClassificationData.open(train, classes == null ? ClassNames.NONE : ClassNames.fromFile(classes));
         if (kShot > 0) {
             ds = KShot.select(ds, kShot, new Rng(seed));
         }
@@ -87,23 +96,24 @@ final class LinearProbeCommand implements Callable<Integer> {
             AtomicInteger skipped = new AtomicInteger();
             Tensor features = encode(m, ds, kept, skipped);
             long[] y = kept.stream().mapToLong(Long::longValue).toArray();
-            System.out.printf("encoded %d images (%d skipped), %d classes, features of width %d%n", y.length, skipped.get(), names.size(),
+            console.info("encoded %d images (%d skipped), %d classes, features of width %d", y.length, skipped.get(), names.size(),
                     features.size(1));
             LinearProbe.Result r = probe.fit(features, y, names);
             for (LinearProbe.Candidate c : r.sweep()) {
-                System.out.printf("  λ %-7s held-out top-1 %6.2f%%  loss %.4f  (%d L-BFGS iterations%s)%n", fmt(c.lambda()), 100 * c.validationTop1(),
+                console.result("  λ %-7s held-out top-1 %6.2f%%  loss %.4f  (%d L-BFGS iterations%s)", fmt(c.lambda()), 100 * c.validationTop1(),
                         c.validationLoss(), c.iterations(), c.converged() ? "" : ", not converged");
             }
-            System.out.printf("chose λ = %s on %d held-out images; refit on all %d: training top-1 %.2f%% (%d iterations%s, %.1f s)%n",
+            console.result("chose λ = %s on %d held-out images; refit on all %d: training top-1 %.2f%% (%d iterations%s, %.1f s)",
                     fmt(r.lambda()), r.validationCount(), y.length, 100 * r.trainTop1(), r.iterations(), r.converged() ? "" : ", not converged",
                     r.seconds());
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("radapter.lambda", Double.toString(r.lambda()));
-            meta.put("radapter.source", model.model.toString());
-            meta.put("radapter.train", train.toString());
+            meta.put("radapter.source", RunRecord.relative(out, model.model));
+            meta.put("radapter.train", RunRecord.relative(out, train));
             r.classifier().save(out.resolve(FILE), meta);
             AtomicFiles.writeString(out.resolve("linear_probe.json"), Json.writePretty(summary(r, y.length)));
-            System.out.println("wrote " + out.resolve(FILE) + "; score it with: radapter eval --model " + model.model + " --probe " + out + " --data ...");
+            console.info("wrote %s; score it with: radapter eval --model %s --probe %s --data ...", out.resolve(FILE), model.model, out);
+            console.json(summary(r, y.length));
         }
         return 0;
     }
@@ -113,7 +123,7 @@ final class LinearProbeCommand implements Callable<Integer> {
         ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
         m.clip().eval();
         List<Tensor> parts = new ArrayList<>();
-        try (ConsoleProgress progress = new ConsoleProgress()) {
+        try (ConsoleProgress progress = console.progress()) {
             progress.stage("encoding training images", ds.size());
             for (int from = 0; from < ds.size(); from += batchSize) {
                 int n = Math.min(batchSize, ds.size() - from);

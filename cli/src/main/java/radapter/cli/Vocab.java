@@ -39,4 +39,16 @@ final class Vocab {
         }
         throw new IllegalArgumentException("no vocabulary found beside " + model + "; give --vocab bpe_simple_vocab_16e6.txt.gz");
     }
+
+    /** Like {@link #forModel}, or {@code null} when no vocabulary is given or found beside the model. */
+    static ClipTokenizer forModelOrNull(Path model, Path explicit) {
+        if (explicit != null) {
+            return load(explicit);
+        }
+        try {
+            return forModel(model, null);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
 }

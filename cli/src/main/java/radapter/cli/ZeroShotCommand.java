@@ -2,7 +2,9 @@ package radapter.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
@@ -27,28 +29,51 @@ final class ZeroShotCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    Console console;
+
+    @Mixin
+    JsonOption json;
+
     @Option(names = "--classes", paramLabel = "FILE", description = "Class names, one per line in label order (default: the class folders).")
     Path classes;
 
-    @Option(names = "--templates", defaultValue = "openai", paramLabel = "openai|simple|FILE", description = "Prompt templates (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--templates", defaultValue = "openai", paramLabel = "openai|simple|FILE", description = "Prompt templates.")
     String templates;
 
     @Option(names = "--data", required = true, paramLabel = "CSV|DIR", description = "Labelled images: a CSV/TSV (filepath, class) or class folders.")
     Path data;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Images encoded at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Images encoded at once.")
     int batchSize;
 
     @Override
     public Integer call() throws Exception {
-        Dataset ds = ClassificationData.open(data);
+        console.jsonOutput(json);
+        // The class list first, so that every label is checked against it before the model loads.
+        ClassNames given = classes == null ? ClassNames.NONE : ClassNames.fromFile(classes);
+        Dataset ds = ClassificationData.open(data, given);
+        ClassNames names = ClassificationData.classNames(classes, ds);
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
-            ClassNames names = ClassificationData.classNames(classes, ds);
             PromptTemplates t = ClassificationData.templates(templates);
             ZeroShotHead head = ZeroShotHead.build(m.clip(), model.tokenizer(m), names.asList(), t.templates());
-            Result r = evaluate(m, head, ds, batchSize);
-            System.out.printf("%s: top-1 %.2f%%  top-5 %.2f%%  (%d images, %d classes, %d templates, %d skipped)%n", data,
+            Result r;
+            try (ConsoleProgress progress = console.progress()) {
+                progress.stage("zero-shot " + data.getFileName(), ds.size());
+                r = evaluate(m, head, ds, batchSize, null, progress);
+            }
+            console.result("%s: top-1 %.2f%%  top-5 %.2f%%  (%d images, %d classes, %d templates, %d skipped)", data,
                     100 * r.top1(), 100 * r.top5(), r.count(), names.size(), t.size(), r.skipped());
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("data", data.toString());
+            j.put("top1", r.top1());
+            j.put("top5", r.top5());
+            j.put("top5_k", (long) Math.min(5, names.size()));
+            j.put("images", (long) r.count());
+            j.put("skipped", (long) r.skipped());
+            j.put("classes", (long) names.size());
+            j.put("templates", (long) t.size());
+            console.json(j);
         }
         return 0;
     }
@@ -57,14 +82,19 @@ final class ZeroShotCommand implements Callable<Integer> {
     }
 
     static Result evaluate(LoadedClip m, Classifier head, Dataset ds, int batchSize) {
-        return evaluate(m, head, ds, batchSize, null);
+        return evaluate(m, head, ds, batchSize, null, null);
+    }
+
+    static Result evaluate(LoadedClip m, Classifier fullHead, Dataset ds, int batchSize, ClassSubset subset) {
+        return evaluate(m, fullHead, ds, batchSize, subset, null);
     }
 
     /**
      * Top-1/top-5 of {@code head} on {@code ds}; with a {@code subset}, the logits are restricted to
      * its classes and each label becomes its position in the subset.
      */
-    static Result evaluate(LoadedClip m, Classifier fullHead, Dataset ds, int batchSize, ClassSubset subset) {
+    /** As above; {@code progress} (may be null) is stepped by images, the caller having started its stage. */
+    static Result evaluate(LoadedClip m, Classifier fullHead, Dataset ds, int batchSize, ClassSubset subset, ConsoleProgress progress) {
         Classifier head = subset == null ? fullHead : fullHead.restrict(subset.indices());
         ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
         List<Tensor> logits = new ArrayList<>();
@@ -78,6 +108,9 @@ final class ZeroShotCommand implements Callable<Integer> {
             }
             List<Integer> kept = new ArrayList<>();
             Tensor px = ClassificationData.pixels(ds, idx, pre, null, kept, skipped);
+            if (progress != null) {
+                progress.step(from + n, "");
+            }
             if (kept.isEmpty()) {
                 continue;
             }

@@ -28,7 +28,8 @@ public final class Backends {
                 found.add(p.get());
             } catch (Throwable t) {
                 // A broken provider must not take the others down; it simply is not offered.
-                System.err.println("radapter: backend " + p.type().getName() + " failed to load: " + t);
+                System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
+                        "radapter: backend " + p.type().getName() + " failed to load: " + t);
             }
         }
         found.sort(Comparator.comparingInt(Backend::priority).reversed());

@@ -8,13 +8,19 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** PNG plots for run reports (XChart, headless), written atomically. */
+/**
+ * PNG plots for run reports (XChart, headless), written atomically. Axes are formatted for people:
+ * whole steps from 1 with thousands separators on loss curves, losses and percentages with a fixed
+ * number of decimals chosen from the range, and every point of an α sweep labelled with its α
+ * (coinciding points share one label).
+ */
 public final class Plots {
     private Plots() {
     }
@@ -28,6 +34,8 @@ public final class Plots {
         XYChart chart = new XYChartBuilder().width(800).height(480).title(title).xAxisTitle("step").yAxisTitle("loss").build();
         chart.getStyler().setMarkerSize(0);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
         for (Map.Entry<String, List<Double>> e : curves.entrySet()) {
             List<Double> ys = smooth(e.getValue(), Math.max(1, e.getValue().size() / 50));
             if (ys.isEmpty()) {
@@ -35,11 +43,24 @@ public final class Plots {
             }
             List<Integer> xs = new ArrayList<>();
             for (int i = 0; i < ys.size(); i++) {
-                xs.add(i);
+                xs.add(i + 1); // step 1 is the first optimizer step
+                lo = Math.min(lo, ys.get(i));
+                hi = Math.max(hi, ys.get(i));
             }
             XYSeries s = chart.addSeries(e.getKey(), xs, ys);
             s.setMarker(SeriesMarkers.NONE);
         }
+        if (lo <= hi) {
+            // XChart 3.8 puts x ticks on the data points when the x values are equally spaced (one
+            // label per step, or every 1,029th step of a long run). An invisible point at step 0.5
+            // breaks the equal spacing, so the axis gets round tick values instead.
+            XYSeries guide = chart.addSeries(" ", new double[] {0.5}, new double[] {lo});
+            guide.setShowInLegend(false);
+            guide.setMarker(SeriesMarkers.NONE);
+            guide.setLineColor(new Color(0, 0, 0, 0));
+        }
+        chart.getStyler().setXAxisDecimalPattern("#,##0");
+        chart.getStyler().setYAxisDecimalPattern(decimals(hi - lo));
         save(chart, file);
     }
 
@@ -48,14 +69,58 @@ public final class Plots {
         XYChart chart = new XYChartBuilder().width(800).height(560).title("R-Adapter weight-space ensembling (α sweep)")
                 .xAxisTitle("ID accuracy (%)").yAxisTitle("OOD average accuracy (%)").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        XYSeries curve = chart.addSeries("R-Adapter, α = 0 … 1", toPercent(id), toPercent(ood));
+        chart.getStyler().setXAxisDecimalPattern("0.0");
+        chart.getStyler().setYAxisDecimalPattern("0.0");
+        double[] x = toPercent(id);
+        double[] y = toPercent(ood);
+        XYSeries curve = chart.addSeries("R-Adapter, α = " + alphaLabel(min(alphas)) + " … " + alphaLabel(max(alphas)), x, y);
         curve.setMarker(SeriesMarkers.CIRCLE);
+        // Each point's α just above it, offset by a fraction of the y range so labels clear the markers.
+        // Points that coincide share one label ("α 0.75, 1") instead of printing over each other.
+        double yRange = Math.max(max(y) - min(y), 1);
+        Map<List<Double>, List<String>> labels = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < alphas.length; i++) {
+            labels.computeIfAbsent(List.of(x[i], y[i]), k -> new ArrayList<>()).add(alphaLabel(alphas[i]));
+        }
+        for (Map.Entry<List<Double>, List<String>> e : labels.entrySet()) {
+            chart.addAnnotation(new AnnotationText("α " + String.join(", ", e.getValue()), e.getKey().get(0), e.getKey().get(1) + 0.06 * yRange, false));
+        }
         for (Map.Entry<String, double[]> p : points.entrySet()) {
             XYSeries s = chart.addSeries(p.getKey(), new double[] {100 * p.getValue()[0]}, new double[] {100 * p.getValue()[1]});
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             s.setMarker(SeriesMarkers.DIAMOND);
         }
         save(chart, file);
+    }
+
+    /** {@code 0}, {@code 0.25}, {@code 1}: the shortest exact form. */
+    static String alphaLabel(double a) {
+        return java.math.BigDecimal.valueOf(a).stripTrailingZeros().toPlainString();
+    }
+
+    /** A tick pattern with enough decimals to tell ticks apart over {@code range}. */
+    static String decimals(double range) {
+        if (!(range > 0) || range >= 5) {
+            return "0.0";
+        }
+        int d = Math.min(6, Math.max(1, (int) Math.ceil(-Math.log10(range)) + 1));
+        return "0." + "0".repeat(d);
+    }
+
+    private static double min(double[] v) {
+        double m = Double.POSITIVE_INFINITY;
+        for (double d : v) {
+            m = Math.min(m, d);
+        }
+        return m;
+    }
+
+    private static double max(double[] v) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double d : v) {
+            m = Math.max(m, d);
+        }
+        return m;
     }
 
     private static double[] toPercent(double[] v) {

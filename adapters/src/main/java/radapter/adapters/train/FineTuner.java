@@ -90,7 +90,12 @@ public final class FineTuner {
         }
         List<ParamGroup> groups = ParamGroup.weightDecaySplit(params, b.weightDecay);
         this.optimizer = AdamW.builder().lr(b.lr).weightDecay(b.weightDecay).groups(groups).build();
-        this.schedule = new WarmupCosineLr(b.lr, Math.min(b.warmup, Math.max(b.steps - 1, 0)), Math.max(b.steps, 1), b.minLr);
+        long warmup = Math.min(b.warmup, Math.max(b.steps - 1, 0));
+        if (warmup < b.warmup) {
+            System.getLogger(FineTuner.class.getName()).log(System.Logger.Level.WARNING, "warm-up of " + b.warmup
+                    + " steps capped to " + warmup + ": the run has only " + b.steps + " steps (set a shorter warm-up)");
+        }
+        this.schedule = new WarmupCosineLr(b.lr, warmup, Math.max(b.steps, 1), b.minLr);
         this.dropRng = adapted != null ? adapted.dropRng() : new Rng(b.seed);
         clip.visual().transformer().setActivationCheckpointing(b.activationCheckpointing);
         clip.text().transformer().setActivationCheckpointing(b.activationCheckpointing);

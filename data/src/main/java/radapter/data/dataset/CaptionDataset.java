@@ -153,7 +153,7 @@ public final class CaptionDataset {
         private String split;
         private boolean allowOutsideRoot;
         private ErrorPolicy onBadEntry = ErrorPolicy.FAIL;
-        private Consumer<String> warnings = System.err::println;
+        private Consumer<String> warnings = line -> System.getLogger(CaptionDataset.class.getName()).log(System.Logger.Level.WARNING, line);
 
         private Reader() {
         }
@@ -182,7 +182,7 @@ public final class CaptionDataset {
             return this;
         }
 
-        /** Where skipped-entry warnings go (default {@code System.err}). */
+        /** Where skipped-entry warnings go (default: a {@link System.Logger} warning). */
         public Reader warnings(Consumer<String> sink) {
             this.warnings = Objects.requireNonNull(sink);
             return this;

@@ -98,7 +98,7 @@ public final class CsvDataset extends SampleList {
         private Path root;
         private boolean allowOutsideRoot;
         private ErrorPolicy onBadRow = ErrorPolicy.FAIL;
-        private Consumer<String> warnings = System.err::println;
+        private Consumer<String> warnings = line -> System.getLogger(CsvDataset.class.getName()).log(System.Logger.Level.WARNING, line);
         private ClassNames classNames = ClassNames.NONE;
 
         private Builder(Path csv) {
@@ -161,7 +161,7 @@ public final class CsvDataset extends SampleList {
             return this;
         }
 
-        /** Where skipped-row warnings go, one line each (default {@code System.err}). */
+        /** Where skipped-row warnings go, one line each (default: a {@link System.Logger} warning). */
         public Builder warnings(Consumer<String> sink) {
             this.warnings = Objects.requireNonNull(sink);
             return this;
@@ -265,7 +265,7 @@ public final class CsvDataset extends SampleList {
                     throw new BadEntry("column '" + labelColumn + "' must be non-negative, found " + label);
                 }
                 if (!classNames.isEmpty() && label >= classNames.size()) {
-                    throw new BadEntry("class " + label + " is outside the " + classNames.size() + " class names");
+                    throw new BadEntry("class " + label + " is outside the " + classNames.size() + " class names (labels 0.." + (classNames.size() - 1) + ")");
                 }
             }
             Path path = guard.resolve(f.get(pathAt).strip());

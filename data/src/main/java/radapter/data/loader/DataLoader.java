@@ -615,7 +615,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private int workers = Runtime.getRuntime().availableProcessors();
         private int prefetch;
         private ErrorPolicy onError = ErrorPolicy.SKIP;
-        private Consumer<String> warnings = System.err::println;
+        private Consumer<String> warnings = line -> System.getLogger(DataLoader.class.getName()).log(System.Logger.Level.WARNING, line);
         private ProgressListener progress;
 
         private Builder(Dataset dataset) {
@@ -712,7 +712,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             return this;
         }
 
-        /** Where skip warnings go, one line each (default {@code System.err}). */
+        /** Where skip warnings go, one line each (default: a {@link System.Logger} warning). */
         public Builder warnings(Consumer<String> sink) {
             this.warnings = Objects.requireNonNull(sink);
             return this;

@@ -29,6 +29,8 @@ final class BpeVocabulary {
     /** id -> token string; {@code null} for ids that a Hugging Face vocabulary leaves unused. */
     final String[] decoder;
     final MergeTable merges;
+    /** The merges in rank order, as read (kept to write the vocabulary back out). */
+    final List<String[]> mergePairs;
     /** Id of the symbol for byte b, and of that symbol with the end-of-word marker. */
     final int[] byteId = new int[256];
     final int[] byteEndId = new int[256];
@@ -48,6 +50,7 @@ final class BpeVocabulary {
         }
         this.sotId = require(encoder, special.startOfText(), source);
         this.eotId = require(encoder, special.endOfText(), source);
+        this.mergePairs = List.copyOf(mergePairs);
         this.merges = new MergeTable(mergePairs.size());
         for (int rank = 0; rank < mergePairs.size(); rank++) {
             String[] pair = mergePairs.get(rank);

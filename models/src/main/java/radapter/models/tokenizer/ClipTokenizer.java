@@ -1,15 +1,20 @@
 package radapter.models.tokenizer;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import radapter.tensor.Tensor;
+import radapter.tensor.io.AtomicFiles;
+import radapter.tensor.io.Json;
 
 /**
  * CLIP's byte-level BPE tokenizer, equivalent id for id to the official {@code SimpleTokenizer}
@@ -238,6 +243,51 @@ public final class ClipTokenizer implements Tokenizer {
 
     // ----------------------------------------------------------------------------------------
     // properties
+
+    /**
+     * Writes this vocabulary the way Hugging Face's {@code CLIPTokenizer.save_pretrained} does, so
+     * that {@code CLIPTokenizer.from_pretrained(dir)} (and {@link #fromHuggingFace}) read it back:
+     * {@code vocab.json}, {@code merges.txt}, {@code tokenizer_config.json} and
+     * {@code special_tokens_map.json}, each written atomically. The special tokens get the OpenAI
+     * names ({@code <|startoftext|>}, {@code <|endoftext|>}) at their ids whatever this tokenizer
+     * calls them, since that is what the Hugging Face tokenizer expects.
+     *
+     * @return the files written
+     */
+    public List<Path> saveHuggingFace(Path dir) throws IOException {
+        Map<String, Object> enc = new LinkedHashMap<>();
+        for (int id = 0; id < vocab.decoder.length; id++) {
+            String t = id == vocab.sotId ? SpecialTokens.OPENAI.startOfText()
+                    : id == vocab.eotId ? SpecialTokens.OPENAI.endOfText() : vocab.decoder[id];
+            if (t != null) {
+                enc.put(t, id);
+            }
+        }
+        StringBuilder merges = new StringBuilder("#version: 0.2\n");
+        for (String[] pair : vocab.mergePairs) {
+            merges.append(pair[0]).append(' ').append(pair[1]).append('\n');
+        }
+        String sot = SpecialTokens.OPENAI.startOfText();
+        String eot = SpecialTokens.OPENAI.endOfText();
+        Map<String, Object> special = new LinkedHashMap<>();
+        special.put("bos_token", sot);
+        special.put("eos_token", eot);
+        special.put("unk_token", eot);
+        special.put("pad_token", eot);
+        Map<String, Object> config = new LinkedHashMap<>(special);
+        config.put("tokenizer_class", "CLIPTokenizer");
+        config.put("model_max_length", contextLength);
+        config.put("do_lower_case", true);
+        config.put("errors", "replace");
+        config.put("add_prefix_space", false);
+        List<Path> files = List.of(dir.resolve("vocab.json"), dir.resolve("merges.txt"),
+                dir.resolve("tokenizer_config.json"), dir.resolve("special_tokens_map.json"));
+        AtomicFiles.writeString(files.get(0), Json.write(enc));
+        AtomicFiles.writeString(files.get(1), merges.toString());
+        AtomicFiles.writeString(files.get(2), Json.writePretty(config));
+        AtomicFiles.writeString(files.get(3), Json.writePretty(special));
+        return files;
+    }
 
     /** Number of ids (49408 for CLIP). */
     public int vocabSize() {
