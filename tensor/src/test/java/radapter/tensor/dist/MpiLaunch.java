@@ -33,7 +33,11 @@ public final class MpiLaunch {
     public static Outcome run(int n, long timeoutSeconds, Class<?> main, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(findMpirun().toString(), "-np", Integer.toString(n), "--oversubscribe",
                 "--mca", "btl", "self,vader", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + jvmOptions(), "-cp", System.getProperty("java.class.path"), main.getName()));
+                "@" + jvmOptions(), "-cp", System.getProperty("java.class.path")));
+        // The project's own settings (where the fixtures are, which backend) travel to the children.
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("radapter.")).sorted()
+                .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+        cmd.add(main.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // Containers and CI often run as root; Open MPI refuses that unless told it is intended.
