@@ -24,6 +24,7 @@ import radapter.tensor.Join;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
+import radapter.tensor.dist.Collective;
 
 /**
  * The contrastive fine-tuning loop of R-Adapter (spec §7.5) and of the full fine-tuning (FLYP)
@@ -44,6 +45,16 @@ import radapter.tensor.Tensor;
  * and averaged adapters), AdamW's moments, the step, the random streams and BMA's weight sum are
  * written atomically; {@link #run} resumes from the latest checkpoint and then continues bit for
  * bit as the uninterrupted run would (batch sources are functions of the step).
+ *
+ * <p><b>Data parallel.</b> With a {@link Collective} of N processes (MPI), every process gets the
+ * same global batch from the source and trains on its N-th of it: features of its rows, an
+ * all-gather of every process's features, the loss over the whole batch (the same on every
+ * process), its gradient for its own rows back through its encoders, then one all-reduce (sum) of
+ * all trained gradients. That is the micro-batch scheme above with the micro-batches on different
+ * machines, so the step equals the single-process step with micro-batches of the shard size (bit
+ * for bit with two processes, whose sum has one order). Clipping, AdamW and the averaging then run
+ * identically everywhere; only rank 0 writes checkpoints. Adapter dropping draws each rank's masks
+ * from its own stream forked from the shared one, which every rank then advances the same way.
  *
  * <p>A non-finite loss stops the run before the optimizer step, leaving the parameters and the
  * checkpoints of the last good step.
@@ -75,6 +86,8 @@ public final class FineTuner {
     private final Rng dropRng;
     /** The device the model lives on; batches are uploaded there. */
     private final Device device;
+    /** The processes training together (one, unless launched by MPI and given). */
+    private final Collective group;
 
     private FineTuner(Builder b) {
         this.cfg = b;
@@ -84,6 +97,7 @@ public final class FineTuner {
             clip.to(b.device);
         }
         this.device = clip.logitScale().data().device();
+        this.group = b.collective;
         this.params = adapted != null ? adapted.trainableParameters() : clip.trainableParameters();
         if (params.isEmpty()) {
             throw new IllegalStateException("nothing to train: every parameter is frozen");
@@ -148,7 +162,7 @@ public final class FineTuner {
                 cfg.listener.step(step, cfg.steps, loss, lr);
             }
             boolean last = step + 1 == cfg.steps;
-            if (cfg.checkpointDir != null && cfg.checkpointEvery > 0 && ((step + 1) % cfg.checkpointEvery == 0 || last)) {
+            if (cfg.checkpointDir != null && cfg.checkpointEvery > 0 && group.isMain() && ((step + 1) % cfg.checkpointEvery == 0 || last)) {
                 Checkpoints.write(cfg.checkpointDir, snapshot(step + 1, losses), cfg.keepCheckpoints);
             }
         }
@@ -174,7 +188,91 @@ public final class FineTuner {
 
     /** Loss of {@code batch}, with the gradients of the trained parameters accumulated (exactly, in micro-batches if set). */
     double computeGradients(TrainBatch batch) {
+        if (group.size() > 1) {
+            return distributedStep(batch);
+        }
         return cfg.microBatch > 0 && cfg.microBatch < batch.size() ? accumulatedStep(batch) : directStep(batch);
+    }
+
+    /** This process's share of the global batch {@code b}: its consecutive rows, in rank order. */
+    private TrainBatch shard(TrainBatch b) {
+        int n = b.size();
+        int ranks = group.size();
+        if (n % ranks != 0) {
+            throw new IllegalArgumentException("a global batch of " + n + " does not split evenly over " + ranks
+                    + " processes; give a batch size that is a multiple of the process count");
+        }
+        return b.slice(group.rank() * (n / ranks), n / ranks);
+    }
+
+    /** The data-parallel step (class comment): the micro-batch scheme across processes. */
+    private double distributedStep(TrainBatch global) {
+        TrainBatch mine = shard(global);
+        int n = mine.size();
+        int mb = cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n;
+        Rng shared = dropRng.copy();
+        dropRng.restore(shared.copy().fork(group.rank()));
+        Rng rewind = dropRng.copy();
+        List<Tensor> us = new ArrayList<>();
+        List<Tensor> vs = new ArrayList<>();
+        try (GradMode.Guard ignored = GradMode.noGrad()) {
+            for (int from = 0; from < n; from += mb) {
+                TrainBatch part = mine.slice(from, Math.min(mb, n - from));
+                us.add(imageEmbeddings(part.images()).data());
+                vs.add(textEmbeddings(part.tokenIds()).data());
+            }
+        }
+        Variable u = Variable.parameter(group.allGather(Join.cat(0, us)));
+        Variable v = Variable.parameter(group.allGather(Join.cat(0, vs)));
+        Variable loss = loss(u, v, global.labels());
+        double value = loss.item();
+        if (Double.isFinite(value)) {
+            loss.backward();
+            dropRng.restore(rewind);
+            long first = (long) group.rank() * n;
+            for (int from = 0; from < n; from += mb) {
+                int len = Math.min(mb, n - from);
+                try (MemoryScope s = MemoryScope.open()) {
+                    TrainBatch part = mine.slice(from, len);
+                    Variable gu = Variable.constant(u.grad().narrow(0, first + from, len));
+                    Variable gv = Variable.constant(v.grad().narrow(0, first + from, len));
+                    Variable surrogate = Arithmetic.add(
+                            Aggregations.sum(Arithmetic.mul(imageEmbeddings(part.images()), gu)),
+                            Aggregations.sum(Arithmetic.mul(textEmbeddings(part.tokenIds()), gv)));
+                    surrogate.backward();
+                }
+            }
+            allReduceGradients();
+        }
+        // Every process continues from the same stream: the shared one, advanced once.
+        shared.nextLong();
+        dropRng.restore(shared);
+        return value;
+    }
+
+    /**
+     * Sums the trained gradients over the processes in one flat buffer (one collective call per
+     * step, bucketed inside the collective) and writes the sums back into each gradient buffer.
+     */
+    private void allReduceGradients() {
+        List<Tensor> flat = new ArrayList<>();
+        for (Variable p : params) {
+            if (p.grad() == null) {
+                // Every process must send the same layout; a gradient that exists on some and not
+                // others cannot be summed (and would hang the others).
+                throw new IllegalStateException("a trained parameter of shape " + java.util.Arrays.toString(p.shape())
+                        + " received no gradient on rank " + group.rank() + "; data-parallel training needs every trained parameter in the graph");
+            }
+            flat.add(p.grad().reshape(-1));
+        }
+        Tensor all = Join.cat(0, flat);
+        group.allReduceSum(all);
+        long at = 0;
+        for (Variable p : params) {
+            long numel = p.data().numel();
+            p.grad().copy_(all.narrow(0, at, numel).reshape(p.shape()));
+            at += numel;
+        }
     }
 
     private double directStep(TrainBatch b) {
@@ -300,6 +398,16 @@ public final class FineTuner {
         private boolean resume = true;
         private long seed = 0;
         private Listener listener;
+        private Collective collective = Collective.single();
+
+        /**
+         * Trains data-parallel with the processes of {@code c} (e.g. {@link Collective#fromEnvironment()}
+         * under {@code mpirun}): each takes its share of every batch; see the class comment.
+         */
+        public Builder collective(Collective c) {
+            this.collective = java.util.Objects.requireNonNull(c);
+            return this;
+        }
 
         /** Fine-tunes R-Adapter: only the adapters train; EMA is updated after each step. */
         public Builder adapters(AdaptedClip a) {
