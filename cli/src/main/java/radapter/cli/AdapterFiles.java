@@ -48,7 +48,7 @@ final class AdapterFiles {
         if (!Files.isRegularFile(cfgFile) || !Files.isRegularFile(weights)) {
             throw new IllegalArgumentException(dir + ": expected adapter_config.json and adapters.safetensors (written by radapter finetune)");
         }
-        Map<String, Object> j = Json.parseObject(Files.readString(cfgFile));
+        Map<String, Object> j = Json.parseObject(radapter.tensor.io.TextFiles.readString(cfgFile));
         AdapterConfig c = AdapterConfig.builder()
                 .ranks(((Number) j.get("vision_rank")).intValue(), ((Number) j.get("text_rank")).intValue())
                 .rankRule(RankRule.valueOf((String) j.get("rank_rule")))

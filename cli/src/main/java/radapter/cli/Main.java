@@ -25,17 +25,11 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        // A user mistake is one clear line and a non-zero exit, never a stack trace.
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // DatasetException: a bad CSV row or class-name file, reported with its file and line.
-            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-                    || ex instanceof java.io.IOException || ex instanceof IndexOutOfBoundsException
-                    || ex instanceof radapter.data.dataset.DatasetException) {
-                cmd.getErr().println("radapter: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
+        // One shared error path: a user mistake is one clear line, never a stack trace (Failures).
+        Failures failures = new Failures();
+        cl.setExecutionExceptionHandler(failures);
+        cl.setParameterExceptionHandler(failures);
+        ResumeOptions.relax(cl.getSubcommands().get("finetune"));
         return cl.execute(args);
     }
 }

@@ -17,6 +17,7 @@ import radapter.tensor.Tensor;
 import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.Json;
 import radapter.tensor.io.SafeTensors;
+import radapter.tensor.io.TextFiles;
 
 /**
  * Training checkpoints: a folder {@code step-NNNNNNNN/} holding {@code trainable.safetensors}
@@ -68,7 +69,7 @@ public final class Checkpoints {
         if (!Files.isRegularFile(pointer)) {
             return Optional.empty();
         }
-        Path dir = root.resolve(Files.readString(pointer).trim());
+        Path dir = root.resolve(TextFiles.readString(pointer).trim());
         if (!Files.isRegularFile(dir.resolve("trainer.json"))) {
             throw new IOException(pointer + " names " + dir + ", which is not a complete checkpoint");
         }
@@ -125,7 +126,7 @@ public final class Checkpoints {
 
     @SuppressWarnings("unchecked")
     private static Snapshot readUnchecked(Path dir) throws IOException {
-        Map<String, Object> trainer = Json.parseObject(Files.readString(dir.resolve("trainer.json")));
+        Map<String, Object> trainer = Json.parseObject(TextFiles.readString(dir.resolve("trainer.json")));
         for (String key : List.of("step", "drop_rng", "losses")) {
             if (!trainer.containsKey(key)) {
                 throw new IOException(dir.resolve("trainer.json") + ": damaged checkpoint, no '" + key + "'");

@@ -193,7 +193,7 @@ public final class CaptionDataset {
             Path file = json.toAbsolutePath().normalize();
             Map<String, Object> doc;
             try {
-                doc = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
+                doc = Json.parseObject(radapter.tensor.io.TextFiles.readString(file));
             } catch (Json.JsonException e) {
                 throw new DatasetException(file, 0, "not valid JSON at character " + e.offset() + ": " + e.getMessage());
             }

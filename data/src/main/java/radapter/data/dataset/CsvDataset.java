@@ -180,6 +180,8 @@ public final class CsvDataset extends SampleList {
             Path base = baseDir != null ? baseDir : folder;
             RootGuard guard = new RootGuard(base, root != null ? root : base, allowOutsideRoot);
             CsvReader reader = null;
+            // A FIFO or device named as the CSV would block or never end: regular files only.
+            radapter.tensor.io.TextFiles.checkRegular(file, Long.MAX_VALUE);
             try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 char sep = separator != null ? separator : detectSeparator(r);
                 reader = new CsvReader(r, sep);

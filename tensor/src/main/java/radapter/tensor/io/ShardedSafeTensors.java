@@ -55,7 +55,7 @@ public final class ShardedSafeTensors implements TensorSource {
     public static ShardedSafeTensors open(Path indexFile) throws IOException {
         Map<String, Object> index;
         try {
-            index = Json.parseObject(Files.readString(indexFile));
+            index = Json.parseObject(TextFiles.readString(indexFile));
         } catch (Json.JsonException e) {
             throw new SafeTensorsException(indexFile, null, "index is not valid JSON: " + e.getMessage());
         }
