@@ -35,6 +35,21 @@ final class ClassificationData {
         return CsvDataset.read(p);
     }
 
+    /**
+     * {@link #open} for classification: every image must have a class (a CSV without a
+     * {@code class} column is an error naming the file, not labels of -1 read as indices).
+     */
+    static Dataset openLabelled(Path p) throws IOException {
+        Dataset ds = open(p);
+        for (int i = 0; i < ds.size(); i++) {
+            if (!ds.get(i).hasLabel()) {
+                throw new IllegalArgumentException(p + ": " + (i == 0 ? "no 'class' column" : "row of " + ds.get(i).path().getFileName() + " has no class")
+                        + "; classification needs the class (an integer label) of every image");
+            }
+        }
+        return ds;
+    }
+
     /** Class names from a file (one per line), else the dataset's own (class folders). */
     static ClassNames classNames(Path file, Dataset ds) throws IOException {
         if (file != null) {

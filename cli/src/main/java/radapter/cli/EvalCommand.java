@@ -86,6 +86,10 @@ final class EvalCommand implements Callable<Integer> {
             case "classification" -> false;
             default -> throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
         };
+        if (alpha != null) {
+            OptionChecks.between("--alpha", alpha, 0, 10);
+        }
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 16);
         double[] sweep = alphaSweep == null ? null : parseAlphas(alphaSweep);
         checkCombinations(retrieval, sweep);
         EvalReport rep = new EvalReport(settings());
@@ -102,7 +106,7 @@ final class EvalCommand implements Callable<Integer> {
         // Everything a user can get wrong is checked here, before the (slow) model load.
         Map<String, Dataset> sets = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : data.entrySet()) {
-            sets.put(e.getKey(), ClassificationData.open(e.getValue()));
+            sets.put(e.getKey(), ClassificationData.openLabelled(e.getValue()));
         }
         LinearClassifier probeHead = probe == null ? null : LinearClassifier.load(Files.isDirectory(probe) ? probe.resolve(LinearProbeCommand.FILE) : probe);
         List<String> names = classNames(sets.values().iterator().next(), probeHead);

@@ -69,9 +69,13 @@ final class LinearProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 16);
+        OptionChecks.count("--max-iter", maxIter, 1, 1_000_000);
+        OptionChecks.count("--k-shot", kShot, 0, Integer.MAX_VALUE);
+        OptionChecks.between("--val-fraction", valFraction, 0, 0.9);
         LinearProbe probe = LinearProbe.builder().lambdas(parseLambdas(lambdas)).validationFraction(valFraction).maxIterations(maxIter)
                 .seed(seed).build();
-        Dataset ds = ClassificationData.open(train);
+        Dataset ds = ClassificationData.openLabelled(train);
         if (kShot > 0) {
             ds = KShot.select(ds, kShot, new Rng(seed));
         }

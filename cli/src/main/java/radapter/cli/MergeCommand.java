@@ -31,6 +31,10 @@ final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (alpha != null) {
+            OptionChecks.between("--alpha", alpha, 0, 10);
+        }
+        radapter.tensor.io.AtomicFiles.checkReplaceable(out);
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             AdaptedClip a = AdapterFiles.load(adapters, m.clip());
             double al = alpha != null ? alpha : a.evalScale();

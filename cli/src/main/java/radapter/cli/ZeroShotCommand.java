@@ -41,7 +41,8 @@ final class ZeroShotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Dataset ds = ClassificationData.open(data);
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 16);
+        Dataset ds = ClassificationData.openLabelled(data);
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             ClassNames names = ClassificationData.classNames(classes, ds);
             PromptTemplates t = ClassificationData.templates(templates);

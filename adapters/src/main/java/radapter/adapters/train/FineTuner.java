@@ -118,6 +118,9 @@ public final class FineTuner {
             Optional<Checkpoints.Snapshot> latest = Checkpoints.newestIntact(cfg.checkpointDir, cfg.notices);
             if (latest.isPresent()) {
                 start = restore(latest.get(), losses);
+                cfg.notices.accept("resuming from the checkpoint of step " + start + " of " + cfg.steps);
+            } else {
+                cfg.notices.accept("no checkpoint in " + cfg.checkpointDir + " yet; starting from step 0");
             }
         }
         long resumedFrom = start;
@@ -325,7 +328,7 @@ public final class FineTuner {
         private long checkpointEvery = 0;
         private int keepCheckpoints = 2;
         private boolean resume = true;
-        private java.util.function.Consumer<String> notices = msg -> System.getLogger(FineTuner.class.getName()).log(System.Logger.Level.WARNING, msg);
+        private java.util.function.Consumer<String> notices = msg -> System.getLogger(FineTuner.class.getName()).log(System.Logger.Level.INFO, msg);
         private long seed = 0;
         private Listener listener;
 
