@@ -46,6 +46,10 @@ final class Failures implements IExecutionExceptionHandler, IParameterExceptionH
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
+        if (!(ex instanceof UnmatchedArgumentException) && !cmd.getUnmatchedArguments().isEmpty()) {
+            // A misspelt option also leaves a required one "missing": the misspelling is the news.
+            ex = new UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
+        }
         err.println(prefix(cmd) + oneLine(ex.getMessage()));
         if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             err.println("Did you mean: " + String.join(" or ", u.getSuggestions()) + "?");

@@ -181,8 +181,9 @@ public final class ClipLoader {
                 }
             }
         }
-        int vHeads = heads(vWidth, hints.visionHeads(), hints.visionHeadWidth(), "vision", where);
-        int tHeads = heads(tWidth, hints.textHeads(), hints.textHeadWidth(), "text", where);
+        String headsFrom = hints.source() != null ? hints.source() : where;
+        int vHeads = heads(vWidth, hints.visionHeads(), hints.visionHeadWidth(), "vision", headsFrom);
+        int tHeads = heads(tWidth, hints.textHeads(), hints.textHeadWidth(), "text", headsFrom);
         Activation act = hints.activation() != null ? hints.activation() : Activation.QUICK_GELU;
         double eps = hints.layerNormEps() != null ? hints.layerNormEps() : 1e-5;
         String source = hints.source() != null ? "config " + hints.source()
@@ -196,8 +197,8 @@ public final class ClipLoader {
     private static int heads(long width, Integer heads, Integer headWidth, String tower, String where) {
         if (heads != null) {
             if (width % heads != 0) {
-                throw new IllegalArgumentException(where + ": the " + tower + " width " + width + " cannot be split into " + heads
-                        + " attention heads (not a divisor); check the head count in the config");
+                throw new IllegalArgumentException(where + ": the " + tower + " width " + width + " of the weights cannot be split into " + heads
+                        + " attention heads (not a divisor); check the head count");
             }
             return heads;
         }

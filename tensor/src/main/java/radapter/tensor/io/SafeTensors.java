@@ -78,6 +78,10 @@ public final class SafeTensors implements TensorSource {
 
     private static SafeTensors open(Path file, Arena arena, boolean owns) throws IOException {
         if (!Files.isRegularFile(file)) {
+            if (Files.exists(file)) {
+                throw new SafeTensorsException(file, null, Files.isDirectory(file) ? "is a directory, not a .safetensors file"
+                        : "not a regular file (a FIFO, socket or device)");
+            }
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such safetensors file");
         }
         MemorySegment all;
