@@ -11,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.List;
 import java.util.stream.Stream;
 import radapter.tensor.io.AtomicFiles;
 
@@ -98,11 +97,28 @@ final class RunFolder implements AutoCloseable {
         return dir;
     }
 
-    /** Anything but the lock file and leftovers of interrupted writes. */
+    /**
+     * Anything but the lock file, leftovers of interrupted writes, and the saved command line of a
+     * run that failed before its first checkpoint (a typo in the data must not make the next,
+     * corrected attempt need --overwrite).
+     */
     private static boolean holdsAnything(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).toList();
-            return names.stream().anyMatch(n -> !n.equals(LOCK) && !AtomicFiles.isTemporary(n));
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.equals(LOCK) || AtomicFiles.isTemporary(n)) {
+                    continue;
+                }
+                if (n.equals("checkpoints") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    try (Stream<Path> c = Files.list(p)) {
+                        if (c.map(q -> q.getFileName().toString()).allMatch(q -> q.equals(ResumeOptions.FILE) || AtomicFiles.isTemporary(q))) {
+                            continue;
+                        }
+                    }
+                }
+                return true;
+            }
+            return false;
         }
     }
 

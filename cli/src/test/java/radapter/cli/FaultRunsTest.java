@@ -136,6 +136,17 @@ class FaultRunsTest {
     }
 
     @Test
+    void aRunThatFailedBeforeTrainingDoesNotBlockTheNextAttempt() throws Exception {
+        Path run = tmp.resolve("retry");
+        List<String> bad = runArgs(run, 1);
+        bad.set(bad.indexOf("--model") + 1, train.toString()); // a CSV is no model
+        Outcome first = quiet(bad);
+        assertEquals(Failures.USER_ERROR, first.code(), first.err());
+        Outcome second = quiet(runArgs(run, 1));
+        assertEquals(0, second.code(), second.err());
+    }
+
+    @Test
     void twoRunsInOneProcessRaceForAFolder() throws Exception {
         Path run = tmp.resolve("race");
         StringWriter errA = new StringWriter();
