@@ -47,8 +47,9 @@ public final class CsvDataset extends SampleList {
     private final int skippedRows;
     private final List<String> problems;
 
-    private CsvDataset(Path file, char separator, List<Sample> samples, ClassNames classNames, int skippedRows, List<String> problems) {
-        super(samples, classNames);
+    private CsvDataset(Path file, char separator, List<Sample> samples, ClassNames classNames, int skippedRows, List<String> problems,
+            Path confinedTo) {
+        super(samples, classNames, confinedTo);
         this.file = file;
         this.separator = separator;
         this.skippedRows = skippedRows;
@@ -250,7 +251,8 @@ public final class CsvDataset extends SampleList {
             if (skipped > MAX_REPORTED) {
                 warnings.accept("radapter: skipped " + skipped + " bad rows in " + file + " in all (the first " + MAX_REPORTED + " are listed above)");
             }
-            return new CsvDataset(file, sep, List.copyOf(samples), classNames, skipped, problems);
+            Path confined = allowOutsideRoot || !Files.isDirectory(guard.root()) ? null : guard.root().toRealPath();
+            return new CsvDataset(file, sep, List.copyOf(samples), classNames, skipped, problems, confined);
         }
 
         private Sample parse(CsvReader.Row row, int index, int pathAt, int captionAt, int labelAt, RootGuard guard) throws BadEntry {
