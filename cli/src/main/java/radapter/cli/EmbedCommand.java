@@ -170,7 +170,16 @@ final class EmbedCommand implements Callable<Integer> {
                 }
             }
         } catch (DataLoadException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (embed writes one row per image; fix or remove the file)", e);
+            // The cause names the file and the reason; the loader's own wording is about its options.
+            Throwable why = e;
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof radapter.data.image.ImageDecodeException || c instanceof radapter.data.dataset.DatasetException
+                        || c instanceof IOException) {
+                    why = c;
+                    break;
+                }
+            }
+            throw new IllegalArgumentException(why.getMessage() + "; embed writes one row per image: fix or remove the file", e);
         }
         Tensor features = MemoryScope.outsideScopes(() -> Join.cat(0, parts));
         int rowCount = row;

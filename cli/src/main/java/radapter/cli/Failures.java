@@ -73,7 +73,8 @@ final class Failures implements IExecutionExceptionHandler, IParameterExceptionH
                     + "or more heap (-Xmx in jvm.options)");
             code = RESOURCE_ERROR;
         } else if (isUserError(t)) {
-            err.println("radapter: " + userMessage(t));
+            // Library messages sometimes carry the prefix already (loader warnings): never twice.
+            err.println("radapter: " + userMessage(t).replaceFirst("^(radapter: )+", ""));
             code = USER_ERROR;
         } else {
             StackTraceElement at = t.getStackTrace().length > 0 ? t.getStackTrace()[0] : null;

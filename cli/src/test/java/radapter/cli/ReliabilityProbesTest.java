@@ -211,6 +211,20 @@ class ReliabilityProbesTest {
             ps.add(error("vocabulary", v[0], v[2], null, "tokenize", "--vocab", v[1], "a photo"));
         }
 
+        Path hfVocab = Files.createDirectories(tmp.resolve("hfvocab"));
+        Files.writeString(hfVocab.resolve("vocab.json"), "{\"a\": \"not a number\"");
+        Files.writeString(hfVocab.resolve("merges.txt"), "#version: 0.2\na b\n");
+        ps.add(error("vocabulary", "broken Hugging Face vocab.json", "vocab.json", null, "tokenize", "--vocab", hfVocab.toString(), "a photo"));
+        if (mkfifo(tmp.resolve("model.fifo"))) {
+            ps.add(error("model", "FIFO as model (info)", "model.fifo", null, "info", tmp.resolve("model.fifo").toString()));
+            Path o = tmp.resolve("cfg-fifo-never.safetensors");
+            ps.add(error("model", "FIFO as --config", "model.fifo", o, "embed", "--model", model, "--config", tmp.resolve("model.fifo").toString(),
+                    "--vocab", vocab, "--texts", texts.toString(), "--out", o.toString()));
+            ps.add(error("vocabulary", "FIFO as --vocab", "model.fifo", null, "tokenize", "--vocab", tmp.resolve("model.fifo").toString(), "a photo"));
+            ps.add(error("dataset", "FIFO as --data", "model.fifo", null, "zeroshot", "--model", model, "--vocab", vocab, "--classes", classes, "--data",
+                    tmp.resolve("model.fifo").toString()));
+        }
+
         // Images given to embed.
         imageProbe(ps, "text named .jpg", "a.jpg", dir -> Files.writeString(dir.resolve("a.jpg"), "hi"));
         imageProbe(ps, "empty .png", "b.png", dir -> Files.write(dir.resolve("b.png"), new byte[0]));

@@ -164,7 +164,7 @@ public final class ImageDecoder {
         ImageFormat format = ImageFormat.detect(data);
         if (format == null) {
             // The leading bytes are not echoed: the file may be anything (a link to a private file).
-            throw new ImageDecodeException(source, Reason.UNKNOWN_FORMAT, "not JPEG, PNG, GIF, BMP or WebP (" + data.length + " bytes)");
+            throw new ImageDecodeException(source, Reason.UNKNOWN_FORMAT, "not JPEG, PNG, GIF, BMP or WebP; " + data.length + " bytes");
         }
         if (format == ImageFormat.WEBP && !allowTruncated) {
             // The RIFF header states the payload size; TwelveMonkeys' lossless decoder does not
