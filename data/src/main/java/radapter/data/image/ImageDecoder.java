@@ -69,6 +69,14 @@ public final class ImageDecoder {
     /** Largest accepted pixel count, Pillow's decompression-bomb error threshold (2 × 89,478,485). */
     public static final long MAX_PIXELS = 2L * 89_478_485L;
 
+    /**
+     * Above this pixel count (Pillow's {@code Image.MAX_IMAGE_PIXELS}) an image still decodes but a
+     * warning is logged, as Pillow's {@code DecompressionBombWarning}: it costs gigabytes.
+     */
+    public static final long WARN_PIXELS = 89_478_485L;
+
+    private static final System.Logger LOG = System.getLogger(ImageDecoder.class.getName());
+
     /** Largest image file read (1 GiB): the file is read whole before decoding. */
     public static final long MAX_FILE_BYTES = 1L << 30;
 
@@ -198,6 +206,10 @@ public final class ImageDecoder {
             }
             if (w * h > MAX_PIXELS) {
                 throw new ImageDecodeException(source, Reason.TOO_LARGE, w + "x" + h + " " + format + " exceeds " + MAX_PIXELS + " pixels");
+            }
+            if (w * h > WARN_PIXELS) {
+                LOG.log(System.Logger.Level.WARNING, source + ": " + w + "x" + h + " = " + (w * h) + " pixels is more than " + WARN_PIXELS
+                        + " (Pillow's decompression-bomb warning limit); decoding it anyway, which takes gigabytes of memory");
             }
             BufferedImage image = reader.read(0, reader.getDefaultReadParam());
             if (!allowTruncated) {

@@ -17,6 +17,22 @@ import radapter.testing.Mutator;
  */
 class ImageDecoderFuzzTest {
     @Test
+    void aDecompressionBombIsRefusedBeforeDecoding() throws IOException {
+        // 20000 x 20000 declared in a few hundred bytes: refused from the header, nothing allocated.
+        java.awt.image.BufferedImage tiny = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        ImageIO.write(tiny, "png", b);
+        byte[] png = b.toByteArray();
+        // IHDR width and height live at bytes 16..23.
+        java.nio.ByteBuffer.wrap(png, 16, 8).putInt(20000).putInt(20000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
+        ImageDecodeException e = org.junit.jupiter.api.Assertions.assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(png, "bomb.png"));
+        assertTrue(e.reason() == ImageDecodeException.Reason.TOO_LARGE && e.getMessage().contains("bomb.png"), e.getMessage());
+    }
+
+    @Test
     void mutatedImagesDecodeOrFailCleanly() throws IOException {
         BufferedImage img = new BufferedImage(24, 16, BufferedImage.TYPE_3BYTE_BGR);
         Random r = new Random(5);
