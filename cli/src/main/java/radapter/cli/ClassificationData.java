@@ -52,6 +52,26 @@ final class ClassificationData {
         return CsvDataset.builder(p).classNames(names).read();
     }
 
+    /**
+     * {@link #open} for classification: every image must have a class (a CSV without a
+     * {@code class} column is an error naming the file, not labels of -1 read as indices).
+     */
+    static Dataset openLabelled(Path p) throws IOException {
+        return openLabelled(p, ClassNames.NONE);
+    }
+
+    /** {@link #openLabelled(Path)} with every label also checked against {@code names} (see {@link #open(Path, ClassNames)}). */
+    static Dataset openLabelled(Path p, ClassNames names) throws IOException {
+        Dataset ds = open(p, names);
+        for (int i = 0; i < ds.size(); i++) {
+            if (!ds.get(i).hasLabel()) {
+                throw new IllegalArgumentException(p + ": " + (i == 0 ? "no 'class' column" : "row of " + ds.get(i).path().getFileName() + " has no class")
+                        + "; classification needs the class (an integer label) of every image");
+            }
+        }
+        return ds;
+    }
+
     /** Class names from a file (one per line), else the dataset's own (class folders). */
     static ClassNames classNames(Path file, Dataset ds) throws IOException {
         if (file != null) {

@@ -1,7 +1,9 @@
 package radapter.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +12,25 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import radapter.data.dataset.Dataset;
+import radapter.data.dataset.ErrorPolicy;
+import radapter.data.dataset.Sample;
+import radapter.data.image.ImageDecoder;
+import radapter.data.loader.Batch;
+import radapter.data.loader.DataLoadException;
+import radapter.data.loader.DataLoader;
+import radapter.data.transforms.ClipPreprocess;
 import radapter.models.clip.Clip;
 import radapter.models.clip.ClipLoader;
 import radapter.models.clip.LoadedClip;
+import radapter.models.tokenizer.ClipTokenizer;
 import radapter.tensor.Device;
+import radapter.tensor.Join;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Tensor;
+import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.SafeTensors;
+import radapter.tensor.io.TextFiles;
 
 /**
  * {@code radapter embed}: image and/or text features of a CLIP checkpoint written to safetensors
@@ -71,41 +85,178 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "Output .safetensors file (written atomically).")
     Path out;
 
+    @Option(names = "--batch-size", defaultValue = "64", description = "Images or texts encoded at once; memory stays bounded by it (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
     @Override
     public Integer call() throws Exception {
         console.jsonOutput(json);
         if (images == null && texts == null) {
             throw new IllegalArgumentException("nothing to embed: give --pixels/--images and/or --texts/--tokens");
         }
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 16);
+        AtomicFiles.checkReplaceable(out);
         Device d = ModelOptions.checkedDevice(device);
+        // Inputs are opened (and refused) before the model loads: a typo costs nothing.
+        Dataset imageSet = images != null && images.images != null ? ImageInputs.open(images.images) : null;
+        List<String> lines = texts != null && texts.texts != null ? textLines(texts.texts) : null;
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = ClipLoader.load(model, config)) {
             Clip clip = m.clip();
             clip.to(d);
             Map<String, Tensor> result = new LinkedHashMap<>();
+            Map<Path, String> sidecars = new LinkedHashMap<>();
             if (images != null) {
-                Tensor px = images.pixels != null ? readTensor(images.pixels, "pixel_values") : ImageInputs.load(images.images, clip);
-                Tensor f = clip.encodeImage(px.contiguous());
-                result.put("image_features", normalize ? Clip.normalize(f) : f);
+                if (imageSet != null) {
+                    FeatureRows rows = encodeImages(clip, imageSet);
+                    result.put("image_features", rows.features());
+                    if (rows.labels() != null) {
+                        result.put("image_labels", rows.labels());
+                    }
+                    sidecars.put(sidecar(out, "images"), rows.csv());
+                } else {
+                    Tensor px = readTensor(images.pixels, "pixel_values");
+                    result.put("image_features", encodeInBatches(px, x -> clip.encodeImage(x.contiguous())));
+                }
             }
             if (texts != null) {
-                Tensor ids;
-                if (texts.tokens != null) {
-                    ids = readTensor(texts.tokens, "token_ids");
+                if (lines != null) {
+                    ClipTokenizer tok = Vocab.forModel(model, vocab).withContextLength(clip.config().text().contextLength());
+                    List<Tensor> parts = new ArrayList<>();
+                    for (int from = 0; from < lines.size(); from += batchSize) {
+                        List<String> chunk = lines.subList(from, Math.min(lines.size(), from + batchSize));
+                        try (MemoryScope s = MemoryScope.open()) {
+                            Tensor f = clip.encodeText(tok.tokenizeTensor(chunk));
+                            parts.add(MemoryScope.outsideScopes(() -> f.cpu().contiguous().clone()));
+                        }
+                    }
+                    result.put("text_features", MemoryScope.outsideScopes(() -> Join.cat(0, parts)));
+                    sidecars.put(sidecar(out, "texts"), textRows(lines));
                 } else {
-                    List<String> lines = Files.readAllLines(texts.texts).stream().filter(s -> !s.isBlank()).toList();
-                    ids = Vocab.forModel(model, vocab).withContextLength(clip.config().text().contextLength()).tokenizeTensor(lines);
+                    Tensor ids = readTensor(texts.tokens, "token_ids");
+                    result.put("text_features", encodeInBatches(ids, clip::encodeText));
                 }
-                Tensor f = clip.encodeText(ids);
-                result.put("text_features", normalize ? Clip.normalize(f) : f);
+            }
+            if (normalize) {
+                result.replaceAll((k, v) -> k.endsWith("_features") ? Clip.normalize(v) : v);
+            }
+            for (Map.Entry<Path, String> e : sidecars.entrySet()) {
+                AtomicFiles.writeString(e.getKey(), e.getValue());
             }
             SafeTensors.write(out, result, Map.of("producer", "radapter embed", "model", RunRecord.relative(out.toAbsolutePath().getParent(), model)));
             result.forEach((k, v) -> console.info("%s %s -> %s", k, java.util.Arrays.toString(v.shape()), out));
+            sidecars.keySet().forEach(p -> console.info("rows -> %s", p));
             Map<String, Object> j = new LinkedHashMap<>();
             result.forEach((k, v) -> j.put(k, java.util.Arrays.stream(v.shape()).boxed().toList()));
             j.put("out", out.toString());
+            j.put("rows", sidecars.keySet().stream().map(Path::toString).toList());
             console.json(j);
         }
         return 0;
+    }
+
+    /** Features of every image, streamed through the data loader batch by batch, and which file each row is. */
+    private FeatureRows encodeImages(Clip clip, Dataset ds) {
+        ClipPreprocess pre = ClipPreprocess.eval(clip.config().vision().imageSize());
+        List<Tensor> parts = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("row,filepath,label\n");
+        long[] labels = new long[ds.size()];
+        boolean anyLabel = false;
+        Path base = images.images.toAbsolutePath().normalize();
+        Path root = Files.isDirectory(base) ? base : base.getParent();
+        int row = 0;
+        try (DataLoader loader = DataLoader.builder(ds).images(ImageDecoder::decode).preprocess(pre).batchSize(batchSize)
+                .shuffle(false).onError(ErrorPolicy.FAIL).build()) {
+            for (Batch b : loader.epoch(0)) {
+                try (MemoryScope s = MemoryScope.open()) {
+                    Tensor f = clip.encodeImage(b.images());
+                    parts.add(MemoryScope.outsideScopes(() -> f.cpu().contiguous().clone()));
+                }
+                for (int i = 0; i < b.size(); i++) {
+                    Sample smp = ds.get(b.indices()[i]);
+                    Path p = smp.path().toAbsolutePath().normalize();
+                    String shown = p.startsWith(root) ? root.relativize(p).toString() : p.toString();
+                    csv.append(row).append(',').append(csvField(shown)).append(',').append(smp.hasLabel() ? Integer.toString(smp.label()) : "")
+                            .append('\n');
+                    labels[row] = smp.label();
+                    anyLabel |= smp.hasLabel();
+                    row++;
+                }
+            }
+        } catch (DataLoadException e) {
+            // The cause names the file and the reason; the loader's own wording is about its options.
+            Throwable why = e;
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof radapter.data.image.ImageDecodeException || c instanceof radapter.data.dataset.DatasetException
+                        || c instanceof IOException) {
+                    why = c;
+                    break;
+                }
+            }
+            throw new IllegalArgumentException(why.getMessage() + "; embed writes one row per image: fix or remove the file", e);
+        }
+        Tensor features = MemoryScope.outsideScopes(() -> Join.cat(0, parts));
+        int rowCount = row;
+        Tensor labelTensor = anyLabel ? MemoryScope.outsideScopes(() -> Tensor.ofLongs(java.util.Arrays.copyOf(labels, rowCount))) : null;
+        return new FeatureRows(features, labelTensor, csv.toString());
+    }
+
+    /** Image features, their labels (null without a class column) and the rows file's text. */
+    private record FeatureRows(Tensor features, Tensor labels, String csv) {
+    }
+
+    /** {@code op} applied to {@code input} in slices of {@code --batch-size} rows. */
+    private Tensor encodeInBatches(Tensor input, java.util.function.UnaryOperator<Tensor> op) {
+        List<Tensor> parts = new ArrayList<>();
+        long n = input.size(0);
+        for (long from = 0; from < n; from += batchSize) {
+            long len = Math.min(batchSize, n - from);
+            try (MemoryScope s = MemoryScope.open()) {
+                Tensor f = op.apply(input.narrow(0, from, len));
+                parts.add(MemoryScope.outsideScopes(() -> f.cpu().contiguous().clone()));
+            }
+        }
+        return MemoryScope.outsideScopes(() -> Join.cat(0, parts));
+    }
+
+    /**
+     * The texts, one per line: row k of the output is line k, so a blank line is refused (naming
+     * it) rather than skipped, which would shift every later row.
+     */
+    static List<String> textLines(Path file) throws IOException {
+        List<String> lines = TextFiles.readLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": blank line; row k of text_features is line k of the file, "
+                        + "so every line must hold a text (remove the line)");
+            }
+        }
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no texts (the file is empty)");
+        }
+        return lines;
+    }
+
+    private static String textRows(List<String> lines) {
+        StringBuilder csv = new StringBuilder("row,line,text\n");
+        for (int i = 0; i < lines.size(); i++) {
+            csv.append(i).append(',').append(i + 1).append(',').append(csvField(lines.get(i))).append('\n');
+        }
+        return csv.toString();
+    }
+
+    /** {@code features.safetensors} → {@code features.images.csv}: which input each row is. */
+    static Path sidecar(Path out, String what) {
+        String name = out.getFileName().toString();
+        String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+        return out.resolveSibling(stem + "." + what + ".csv");
+    }
+
+    /** RFC 4180 quoting where needed. */
+    private static String csvField(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
     }
 
     /** Reads {@code FILE[:NAME]}; without a name the file must hold one tensor or one called {@code fallback}. */

@@ -93,6 +93,10 @@ final class EvalCommand implements Callable<Integer> {
             case "classification" -> false;
             default -> throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
         };
+        if (alpha != null) {
+            OptionChecks.between("--alpha", alpha, 0, 10);
+        }
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 16);
         double[] sweep = alphaSweep == null ? null : parseAlphas(alphaSweep);
         checkCombinations(retrieval, sweep);
         EvalReport rep = new EvalReport(settings());
@@ -113,11 +117,11 @@ final class EvalCommand implements Callable<Integer> {
                 : classes != null ? ClassNames.fromFile(classes) : ClassNames.NONE;
         // The first set may name the classes (class folders); every set's labels are then checked against them.
         Map.Entry<String, Path> firstEntry = data.entrySet().iterator().next();
-        Dataset firstSet = ClassificationData.open(firstEntry.getValue(), given);
+        Dataset firstSet = ClassificationData.openLabelled(firstEntry.getValue(), given);
         List<String> names = classNames(firstSet, probeHead);
         Map<String, Dataset> sets = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : data.entrySet()) {
-            sets.put(e.getKey(), e.getKey().equals(firstEntry.getKey()) ? firstSet : ClassificationData.open(e.getValue(), ClassNames.of(names)));
+            sets.put(e.getKey(), e.getKey().equals(firstEntry.getKey()) ? firstSet : ClassificationData.openLabelled(e.getValue(), ClassNames.of(names)));
         }
         Map<String, ClassSubset> subsetOf = resolveSubsets(sets, names);
         PromptTemplates t = probeHead == null ? ClassificationData.templates(templates) : null;

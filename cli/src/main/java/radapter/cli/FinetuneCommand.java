@@ -53,7 +53,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--train", required = true, paramLabel = "CSV", description = "Training CSV/TSV (filepath, title, class) or class folders.")
+    @Option(names = "--train", paramLabel = "CSV", description = "Training CSV/TSV (filepath, title, class) or class folders.")
     Path train;
 
     @Option(names = "--task", defaultValue = "classification", description = "classification (same class = positives) or retrieval (same image = positives).")
@@ -141,20 +141,132 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "500")
     long checkpointEvery;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run whose output folder is DIR.")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run whose output folder is DIR from its newest checkpoint; "
+            + "alone, with the settings the run was started with.")
     Path resume;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR")
+    @Option(names = "--overwrite", description = "Start a new run in a non-empty --out, deleting the previous run's checkpoints.")
+    boolean overwrite;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "The run folder (required unless --resume): checkpoints, adapters, merged model.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         console.jsonOutput(json);
+        if (resume != null && model.model == null) {
+            return resumeWithSavedSettings();
+        }
+        checkOptions();
+        Path dir = resume != null ? resume : out;
+        RunFolder.Mode mode = resume != null ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
+        try (RunFolder run = RunFolder.take(dir, mode, resume != null ? "--resume" : "--out")) {
+            checkResumeSettings(dir, mode);
+            return train(dir, mode);
+        }
+    }
+
+    /** {@code --resume DIR} alone: the run's own command line again, with what was given now on top. */
+    private int resumeWithSavedSettings() throws Exception {
+        ResumeOptions.Saved saved = ResumeOptions.read(resume);
+        if (saved == null) {
+            throw new IllegalArgumentException("--resume " + resume + ": no finetune run to resume there (no checkpoints/" + ResumeOptions.FILE
+                    + "); give the run folder a radapter finetune wrote, or --model/--train to start a run");
+        }
+        List<String> args = new ArrayList<>();
+        args.add("finetune");
+        List<String> before = saved.arguments();
+        for (int i = 0; i < before.size(); i++) {
+            // The run folder is the one named by --resume now, wherever it was at the start.
+            if (before.get(i).equals("--out")) {
+                i++;
+            } else if (!before.get(i).startsWith("--out=")) {
+                args.add(before.get(i));
+            }
+        }
+        args.addAll(ResumeOptions.startArguments(spec));
+        args.add("--resume");
+        args.add(resume.toString());
+        return Main.commandLine().setOverwrittenOptionsAllowed(true).execute(args.toArray(String[]::new));
+    }
+
+    /** A resume must continue the same run: the same settings, except those that do not change the result. */
+    private void checkResumeSettings(Path dir, RunFolder.Mode mode) throws IOException {
+        Map<String, String> now = ResumeOptions.settings(spec);
+        if (mode != RunFolder.Mode.RESUME) {
+            ResumeOptions.save(dir, ResumeOptions.startArguments(spec), now);
+            return;
+        }
+        ResumeOptions.Saved saved = ResumeOptions.read(dir);
+        if (saved == null) {
+            if (!java.nio.file.Files.isDirectory(dir.resolve("checkpoints"))) {
+                throw new IllegalArgumentException("--resume " + dir + ": no finetune run there to resume (no checkpoints/)");
+            }
+            return; // a run from before command.json existed: nothing to compare with
+        }
+        String diff = saved.differences(now);
+        if (!diff.isEmpty()) {
+            throw new IllegalArgumentException("--resume " + dir + ": this command differs from the run's settings: " + diff
+                    + "; resume with the run's own settings (--resume " + dir + " alone) or start a new run (a new --out, or --overwrite)");
+        }
+    }
+
+    /** Every option checked before anything is read or loaded. */
+    private void checkOptions() {
+        if (model.model == null) {
+            throw new IllegalArgumentException("missing --model MODEL (or give --resume DIR alone to continue a run)");
+        }
+        if (train == null) {
+            throw new IllegalArgumentException("missing --train CSV");
+        }
+        if (out == null && resume == null) {
+            throw new IllegalArgumentException("missing --out DIR (the run folder)");
+        }
+        if (resume != null && overwrite) {
+            throw new IllegalArgumentException("--resume continues a run and --overwrite replaces it: give one of them");
+        }
+        if (resume != null && out != null && !resume.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--resume " + resume + " and --out " + out + " name different folders; a resumed run writes into its own folder");
+        }
         if (bma != null && ema != null && ema > 0) {
             throw new IllegalArgumentException("--bma and --ema are alternatives for the averaged adapters: give one of them (or --ema 0)");
         }
-        Path dir = resume != null ? resume : out;
-        Dataset ds = ClassificationData.open(train);
+        if (adapter.length < 1 || adapter.length > 2) {
+            throw new IllegalArgumentException("--adapter takes one rank for both towers or two (vision,text), got " + adapter.length);
+        }
+        for (int r : adapter) {
+            OptionChecks.count("--adapter", r, -1, 1 << 16);
+        }
+        OptionChecks.aboveOpen("--lr", lr, 0, 1);
+        OptionChecks.between("--min-lr", minLr, 0, lr);
+        OptionChecks.between("--wd", wd, 0, 10);
+        OptionChecks.belowOpen("--drop-path", dropPath, 0, 1);
+        OptionChecks.between("--eval-scale", evalScale, 0, 10);
+        OptionChecks.belowOpen("--ls", ls, 0, 1);
+        OptionChecks.between("--mg", mg, 0, 10);
+        OptionChecks.between("--grad-clip-norm", gradClip, 0, 1e6);
+        OptionChecks.aboveOpen("--crop-scale", cropScale, 0, 1);
+        OptionChecks.count("--epochs", epochs, 1, 1_000_000);
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 20);
+        OptionChecks.count("--grad-accum", gradAccum, 1, batchSize);
+        if (warmup != null) {
+            OptionChecks.count("--warmup", warmup, 0, Long.MAX_VALUE / 2);
+        }
+        OptionChecks.count("--k-shot", kShot, 0, Integer.MAX_VALUE);
+        OptionChecks.count("--checkpoint-every", checkpointEvery, 0, Long.MAX_VALUE / 2);
+        if (ema != null) {
+            OptionChecks.belowOpen("--ema", ema, 0, 1);
+        }
+        if (bma != null) {
+            OptionChecks.aboveOpen("--bma", bma, 0, 1e6);
+        }
+        if (!task.equals("classification") && !task.equals("retrieval")) {
+            throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
+        }
+    }
+
+    private int train(Path dir, RunFolder.Mode mode) throws Exception {
+        Dataset ds = task.equals("retrieval") ? ClassificationData.open(train) : ClassificationData.openLabelled(train);
         if (kShot > 0) {
             ds = KShot.select(ds, kShot, new Rng(seed));
         }
@@ -184,7 +296,8 @@ final class FinetuneCommand implements Callable<Integer> {
                         .warmup(plan.warmup()).minLr(minLr).steps(steps).gradClip(gradClip)
                         .microBatch(plan.accumulation() > 1 ? plan.microBatch() : 0)
                         .activationCheckpointing(activationCheckpointing).device(model.device())
-                        .checkpoints(dir.resolve("checkpoints"), checkpointEvery, 2).resume(true)
+                        .checkpoints(dir.resolve("checkpoints"), checkpointEvery, 2).resume(mode == RunFolder.Mode.RESUME)
+                        .notices(msg -> console.warn("%s", msg))
                         .listener((step, total, loss, rate) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, rate)))
                         .build().run(source);
             }

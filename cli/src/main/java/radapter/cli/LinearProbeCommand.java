@@ -77,10 +77,14 @@ final class LinearProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         console.jsonOutput(json);
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 16);
+        OptionChecks.count("--max-iter", maxIter, 1, 1_000_000);
+        OptionChecks.count("--k-shot", kShot, 0, Integer.MAX_VALUE);
+        OptionChecks.between("--val-fraction", valFraction, 0, 0.9);
         LinearProbe probe = LinearProbe.builder().lambdas(parseLambdas(lambdas)).validationFraction(valFraction).maxIterations(maxIter)
                 .seed(seed).build();
         // With a class list, every label is checked against it as the file is read (file:line: class N is outside ...).
-        Dataset ds = ClassificationData.open(train, classes == null ? ClassNames.NONE : ClassNames.fromFile(classes));
+        Dataset ds = ClassificationData.openLabelled(train, classes == null ? ClassNames.NONE : ClassNames.fromFile(classes));
         if (kShot > 0) {
             ds = KShot.select(ds, kShot, new Rng(seed));
         }

@@ -24,18 +24,22 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
+        try {
+            return commandLine().execute(args);
+        } catch (Error e) {
+            // Out of memory and the like escape picocli's handlers; they still get one line.
+            return Failures.report(e, new java.io.PrintWriter(System.err, true));
+        }
+    }
+
+    /** The configured command line: the shared error path (Failures) for every command. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        // A user mistake is one clear line and a non-zero exit, never a stack trace.
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // DatasetException: a bad CSV row or class-name file, reported with its file and line.
-            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-                    || ex instanceof java.io.IOException || ex instanceof IndexOutOfBoundsException
-                    || ex instanceof radapter.data.dataset.DatasetException) {
-                cmd.getErr().println("radapter: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
-        return cl.execute(args);
+        // One shared error path: a user mistake is one clear line, never a stack trace (Failures).
+        Failures failures = new Failures();
+        cl.setExecutionExceptionHandler(failures);
+        cl.setParameterExceptionHandler(failures);
+        ResumeOptions.relax(cl.getSubcommands().get("finetune"));
+        return cl;
     }
 }

@@ -50,6 +50,12 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         console.jsonOutput(json);
+        if (alpha != null) {
+            OptionChecks.between("--alpha", alpha, 0, 10);
+        }
+        if (out.getFileName().toString().endsWith(".safetensors")) {
+            radapter.tensor.io.AtomicFiles.checkReplaceable(out); // a folder --out gets its files written one by one
+        }
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             AdaptedClip a = AdapterFiles.load(adapters, m.clip());
             double al = alpha != null ? alpha : a.evalScale();

@@ -19,7 +19,7 @@ final class Vocab {
             throw new IllegalArgumentException(p + ": no vocab.json and merges.txt in this folder");
         }
         if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException(p + ": no such vocabulary file");
+            throw new IllegalArgumentException(p + (Files.exists(p) ? ": not a regular file (a FIFO, socket or device)" : ": no such vocabulary file"));
         }
         return ClipTokenizer.fromBpeGz(p);
     }

@@ -50,9 +50,10 @@ final class ZeroShotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         console.jsonOutput(json);
+        OptionChecks.count("--batch-size", batchSize, 1, 1 << 16);
         // The class list first, so that every label is checked against it before the model loads.
         ClassNames given = classes == null ? ClassNames.NONE : ClassNames.fromFile(classes);
-        Dataset ds = ClassificationData.open(data, given);
+        Dataset ds = ClassificationData.openLabelled(data, given);
         ClassNames names = ClassificationData.classNames(classes, ds);
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             PromptTemplates t = ClassificationData.templates(templates);

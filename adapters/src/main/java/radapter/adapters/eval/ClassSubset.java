@@ -1,7 +1,6 @@
 package radapter.adapters.eval;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +63,7 @@ public final class ClassSubset {
             throw new IllegalArgumentException(file + ": no such class-subset file (one class name per line)");
         }
         Map<String, Integer> index = indexOf(allClasses);
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = radapter.tensor.io.TextFiles.readLines(file);
         List<Integer> idx = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String s = lines.get(i).strip();

@@ -10,12 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import radapter.autograd.optim.OptimizerState;
 import radapter.tensor.Tensor;
 import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.Json;
 import radapter.tensor.io.SafeTensors;
+import radapter.tensor.io.TextFiles;
 
 /**
  * Training checkpoints: a folder {@code step-NNNNNNNN/} holding {@code trainable.safetensors}
@@ -41,11 +43,12 @@ public final class Checkpoints {
     public static Path write(Path root, Snapshot s, int keep) throws IOException {
         Files.createDirectories(root);
         Path finalDir = root.resolve(name(s.step()));
-        Path tmp = Files.createTempDirectory(root, "." + name(s.step()) + ".");
+        // A temporary folder with the umask's permissions, renamed into place once complete.
+        Path tmp = AtomicFiles.newTemporaryDirectory(root, name(s.step()));
         try {
             SafeTensors.write(tmp.resolve("trainable.safetensors"), s.trainable(), Map.of("step", Long.toString(s.step())));
             writeOptimizer(tmp.resolve("optimizer.safetensors"), s.optimizer());
-            Files.writeString(tmp.resolve("trainer.json"), Json.writePretty(s.trainer()));
+            AtomicFiles.writeString(tmp.resolve("trainer.json"), Json.writePretty(s.trainer()));
             if (Files.exists(finalDir)) {
                 deleteTree(finalDir);
             }
@@ -66,17 +69,69 @@ public final class Checkpoints {
         if (!Files.isRegularFile(pointer)) {
             return Optional.empty();
         }
-        Path dir = root.resolve(Files.readString(pointer).trim());
+        Path dir = root.resolve(TextFiles.readString(pointer).trim());
         if (!Files.isRegularFile(dir.resolve("trainer.json"))) {
             throw new IOException(pointer + " names " + dir + ", which is not a complete checkpoint");
         }
         return Optional.of(dir);
     }
 
+    /**
+     * The newest checkpoint under {@code root} that reads back completely, with its contents. A
+     * damaged newer one (a disk error, a hand edit) is skipped and {@code notice} told which and
+     * why; temporaries of interrupted writes are removed first (call this only while holding the
+     * run folder, so they cannot be a live writer's).
+     */
+    public static Optional<Snapshot> newestIntact(Path root, Consumer<String> notice) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return Optional.empty();
+        }
+        List<Path> stale = AtomicFiles.removeStaleTemporaries(root);
+        if (!stale.isEmpty()) {
+            notice.accept("removed " + stale.size() + " unfinished checkpoint write(s) left in " + root + " by an interrupted run");
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.list(root)) {
+            all = s.filter(p -> p.getFileName().toString().matches("step-\\d{8,}") && Files.isDirectory(p))
+                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+        }
+        String damaged = null;
+        for (Path p : all) {
+            try {
+                Snapshot s = read(p);
+                if (damaged != null) {
+                    notice.accept(damaged + "; resuming from the newest intact checkpoint, " + p.getFileName());
+                }
+                return Optional.of(s);
+            } catch (IOException | RuntimeException e) {
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                damaged = (damaged == null ? "" : damaged + "; ") + "checkpoint " + p + " is damaged (" + why + ")";
+            }
+        }
+        if (damaged != null) {
+            throw new IOException(damaged + "; no intact checkpoint is left in " + root + " (start a new run)");
+        }
+        return Optional.empty();
+    }
+
     /** Reads a checkpoint folder (tensors are copied, so the files can be closed). */
-    @SuppressWarnings("unchecked")
     public static Snapshot read(Path dir) throws IOException {
-        Map<String, Object> trainer = Json.parseObject(Files.readString(dir.resolve("trainer.json")));
+        try {
+            return readUnchecked(dir);
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            // A hand-edited or truncated trainer.json / optimizer header: a damaged checkpoint, not a bug.
+            throw new IOException(dir + ": damaged checkpoint (a missing or mistyped field in trainer.json or the optimizer state)", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Snapshot readUnchecked(Path dir) throws IOException {
+        Map<String, Object> trainer = Json.parseObject(TextFiles.readString(dir.resolve("trainer.json")));
+        for (String key : List.of("step", "drop_rng", "losses")) {
+            if (!trainer.containsKey(key)) {
+                throw new IOException(dir.resolve("trainer.json") + ": damaged checkpoint, no '" + key + "'");
+            }
+        }
         Map<String, Tensor> trainable = new LinkedHashMap<>();
         try (SafeTensors st = SafeTensors.open(dir.resolve("trainable.safetensors"))) {
             for (String n : st.names()) {
@@ -175,13 +230,6 @@ public final class Checkpoints {
     }
 
     static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
+        AtomicFiles.deleteTree(p);
     }
 }

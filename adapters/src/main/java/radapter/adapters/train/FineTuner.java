@@ -73,6 +73,12 @@ public final class FineTuner {
         void step(long step, long total, double loss, double lr);
     }
 
+    /**
+     * Largest magnitude a trained parameter may reach before the run counts as diverged: CLIP's
+     * weights and R-Adapter's stay within a few units, so this is many orders of magnitude of margin.
+     */
+    public static final double MAX_PARAMETER_MAGNITUDE = 1e6;
+
     /** What a run did. */
     public record Result(long steps, List<Double> losses, double seconds, long resumedFrom) {
     }
@@ -128,9 +134,12 @@ public final class FineTuner {
         long start = 0;
         List<Double> losses = new ArrayList<>();
         if (cfg.checkpointDir != null && cfg.resume) {
-            Optional<Path> latest = Checkpoints.latest(cfg.checkpointDir);
+            Optional<Checkpoints.Snapshot> latest = Checkpoints.newestIntact(cfg.checkpointDir, cfg.notices);
             if (latest.isPresent()) {
-                start = restore(Checkpoints.read(latest.get()), losses);
+                start = restore(latest.get(), losses);
+                cfg.notices.accept("resuming from the checkpoint of step " + start + " of " + cfg.steps);
+            } else {
+                cfg.notices.accept("no checkpoint in " + cfg.checkpointDir + " yet; starting from step 0");
             }
         }
         long resumedFrom = start;
@@ -153,6 +162,7 @@ public final class FineTuner {
                 }
                 optimizer.step();
                 optimizer.zeroGrad();
+                checkParameters(step, loss);
                 if (adapted != null) {
                     adapted.averageUpdate(step, cfg.steps);
                 }
@@ -168,6 +178,31 @@ public final class FineTuner {
         }
         clip.train(false);
         return new Result(cfg.steps - start, losses, (System.nanoTime() - t0) / 1e9, resumedFrom);
+    }
+
+    /**
+     * Stops a run whose parameters left the finite, sane range: a learning rate far too high
+     * drives them to 1e30 long before the loss overflows, and nothing good comes after that.
+     */
+    private void checkParameters(long step, double loss) {
+        double largest = 0;
+        try (MemoryScope s = MemoryScope.open()) {
+            for (Variable p : params) {
+                Tensor a = p.data().abs();
+                double sum = a.sum().item(); // NaN or ∞ if any element is
+                double max = a.max().item();
+                if (!Double.isFinite(sum) || !Double.isFinite(max)) {
+                    largest = Double.NaN;
+                    break;
+                }
+                largest = Math.max(largest, max);
+            }
+        }
+        if (!(largest <= MAX_PARAMETER_MAGNITUDE)) {
+            throw new TrainingDivergedException("training diverged at step " + step + " (loss " + loss + "): a trained parameter became "
+                    + (Double.isNaN(largest) ? "non-finite" : String.format("%.3g in magnitude (limit %.0e)", largest, MAX_PARAMETER_MAGNITUDE))
+                    + "; lower the learning rate" + (cfg.checkpointDir != null ? " (the last good checkpoint is kept in " + cfg.checkpointDir + ")" : ""));
+        }
     }
 
     private Variable loss(Variable u, Variable v, long[] labels) {
@@ -396,6 +431,7 @@ public final class FineTuner {
         private long checkpointEvery = 0;
         private int keepCheckpoints = 2;
         private boolean resume = true;
+        private java.util.function.Consumer<String> notices = msg -> System.getLogger(FineTuner.class.getName()).log(System.Logger.Level.INFO, msg);
         private long seed = 0;
         private Listener listener;
         private Collective collective = Collective.single();
@@ -500,6 +536,15 @@ public final class FineTuner {
             this.checkpointDir = dir;
             this.checkpointEvery = every;
             this.keepCheckpoints = keep;
+            return this;
+        }
+
+        /**
+         * Where {@link #run} reports what it did on its own at resume (stale temporaries removed,
+         * a damaged checkpoint skipped); default: a warning on the {@link System.Logger}.
+         */
+        public Builder notices(java.util.function.Consumer<String> sink) {
+            this.notices = java.util.Objects.requireNonNull(sink);
             return this;
         }
 

@@ -171,6 +171,19 @@ class FineTunerTest {
     }
 
     @Test
+    void explodingParametersStopTheRunAndKeepTheLastGoodCheckpoint() throws IOException {
+        try (MemoryScope model = MemoryScope.open(); LoadedClip m = tiny()) {
+            AdaptedClip ac = AdaptedClip.install(m.clip(), AdapterConfig.builder().ranks(128, 16).build(), new Rng(5));
+            // lr 1e30: the loss stays finite for a while, the parameters do not.
+            FineTuner ft = recipe(ac, 4).warmup(0).lr(1e30).checkpoints(tmp.resolve("ck"), 1, 2).build();
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> ft.run(source(3)));
+            assertTrue(e.getMessage().contains("step 0") && e.getMessage().contains("lower the learning rate"), e.getMessage());
+            // Nothing from the diverged step was checkpointed.
+            assertTrue(Checkpoints.newestIntact(tmp.resolve("ck"), msg -> { }).isEmpty());
+        }
+    }
+
+    @Test
     void trainingLowersTheLossOnAFixedBatch() throws IOException {
         try (MemoryScope model = MemoryScope.open(); LoadedClip m = tiny()) {
             AdaptedClip ac = AdaptedClip.install(m.clip(), AdapterConfig.builder().ranks(128, 16).dropPath(0).build(), new Rng(5));

@@ -1,8 +1,6 @@
 package radapter.data.dataset;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -193,7 +191,7 @@ public final class CaptionDataset {
             Path file = json.toAbsolutePath().normalize();
             Map<String, Object> doc;
             try {
-                doc = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
+                doc = Json.parseObject(radapter.tensor.io.TextFiles.readString(file));
             } catch (Json.JsonException e) {
                 throw new DatasetException(file, 0, "not valid JSON at character " + e.offset() + ": " + e.getMessage());
             }

@@ -28,8 +28,8 @@ public final class ClassFolderDataset extends SampleList {
 
     private final Path root;
 
-    private ClassFolderDataset(Path root, List<Sample> samples, ClassNames classNames) {
-        super(samples, classNames);
+    private ClassFolderDataset(Path root, List<Sample> samples, ClassNames classNames, Path confinedTo) {
+        super(samples, classNames, confinedTo);
         this.root = root;
     }
 
@@ -114,7 +114,7 @@ public final class ClassFolderDataset extends SampleList {
                     samples.add(new Sample(samples.size(), p, label, null));
                 }
             }
-            return new ClassFolderDataset(dir, List.copyOf(samples), ClassNames.of(names));
+            return new ClassFolderDataset(dir, List.copyOf(samples), ClassNames.of(names), allowOutsideRoot ? null : dir.toRealPath());
         }
 
         private boolean isImage(Path p) {

@@ -1,8 +1,6 @@
 package radapter.data.dataset;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +49,7 @@ public final class ClassNames {
      * starting with {@code #} is a comment).
      */
     public static ClassNames fromFile(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = radapter.tensor.io.TextFiles.readLines(file);
         List<String> out = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {

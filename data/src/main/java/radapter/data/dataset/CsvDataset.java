@@ -47,8 +47,9 @@ public final class CsvDataset extends SampleList {
     private final int skippedRows;
     private final List<String> problems;
 
-    private CsvDataset(Path file, char separator, List<Sample> samples, ClassNames classNames, int skippedRows, List<String> problems) {
-        super(samples, classNames);
+    private CsvDataset(Path file, char separator, List<Sample> samples, ClassNames classNames, int skippedRows, List<String> problems,
+            Path confinedTo) {
+        super(samples, classNames, confinedTo);
         this.file = file;
         this.separator = separator;
         this.skippedRows = skippedRows;
@@ -180,6 +181,8 @@ public final class CsvDataset extends SampleList {
             Path base = baseDir != null ? baseDir : folder;
             RootGuard guard = new RootGuard(base, root != null ? root : base, allowOutsideRoot);
             CsvReader reader = null;
+            // A FIFO or device named as the CSV would block or never end: regular files only.
+            radapter.tensor.io.TextFiles.checkRegular(file, Long.MAX_VALUE);
             try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 char sep = separator != null ? separator : detectSeparator(r);
                 reader = new CsvReader(r, sep);
@@ -248,7 +251,8 @@ public final class CsvDataset extends SampleList {
             if (skipped > MAX_REPORTED) {
                 warnings.accept("radapter: skipped " + skipped + " bad rows in " + file + " in all (the first " + MAX_REPORTED + " are listed above)");
             }
-            return new CsvDataset(file, sep, List.copyOf(samples), classNames, skipped, problems);
+            Path confined = allowOutsideRoot || !Files.isDirectory(guard.root()) ? null : guard.root().toRealPath();
+            return new CsvDataset(file, sep, List.copyOf(samples), classNames, skipped, problems, confined);
         }
 
         private Sample parse(CsvReader.Row row, int index, int pathAt, int captionAt, int labelAt, RootGuard guard) throws BadEntry {

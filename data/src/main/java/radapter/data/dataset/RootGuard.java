@@ -59,6 +59,10 @@ final class RootGuard {
                     + " (allowOutsideRoot permits such paths)");
         }
         Path parent = p.getParent();
+        if (Files.isSymbolicLink(p) && !Files.exists(p)) {
+            // Its target could appear later, anywhere: a dangling link is refused now, not followed then.
+            throw new BadEntry("path '" + raw + "' is a symbolic link to a missing file");
+        }
         if (parent == null || !Files.exists(p)) {
             return p; // nothing on disk to follow; a missing file is the loader's business
         }

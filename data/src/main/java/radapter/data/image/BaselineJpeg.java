@@ -28,7 +28,7 @@ import java.util.Arrays;
  * component count but 1 and 3, embedded ICC profiles (the general path colour-converts some), 3
  * components with unusual ids and no JFIF marker (the JDK reads some as RGB), 16-bit quantisation
  * tables, unknown or misplaced markers, bad Huffman codes, missing or misnumbered restart markers,
- * data that ends early or misses its EOI marker, and images over {@link ImageDecoder#MAX_PIXELS}.
+ * data that ends early or misses its EOI marker, and images over {@link ImageDecoder#WARN_PIXELS} (the ImageIO path warns about or refuses those).
  * Any exception inside (a malformed segment that slipped past the checks) also means "declined".
  *
  * <p>One instance decodes one image; not thread safe.
@@ -417,8 +417,8 @@ final class BaselineJpeg {
         if (width == 0 || height == 0) {
             throw new Declined("zero or DNL-defined size");
         }
-        if ((long) width * height > ImageDecoder.MAX_PIXELS) {
-            throw new Declined("too large");
+        if ((long) width * height > ImageDecoder.WARN_PIXELS) {
+            throw new Declined("too large"); // the ImageIO path gives the decompression-bomb warning or error
         }
         if (ncomp != 1 && ncomp != 3) {
             throw new Declined(ncomp + " components");

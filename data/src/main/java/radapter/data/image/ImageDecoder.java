@@ -20,8 +20,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -69,6 +69,17 @@ public final class ImageDecoder {
     /** Largest accepted pixel count, Pillow's decompression-bomb error threshold (2 × 89,478,485). */
     public static final long MAX_PIXELS = 2L * 89_478_485L;
 
+    /**
+     * Above this pixel count (Pillow's {@code Image.MAX_IMAGE_PIXELS}) an image still decodes but a
+     * warning is logged, as Pillow's {@code DecompressionBombWarning}: it costs gigabytes.
+     */
+    public static final long WARN_PIXELS = 89_478_485L;
+
+    private static final System.Logger LOG = System.getLogger(ImageDecoder.class.getName());
+
+    /** Largest image file read (1 GiB): the file is read whole before decoding. */
+    public static final long MAX_FILE_BYTES = 1L << 30;
+
     private static final ImageDecoder STRICT = new ImageDecoder(false);
     private static final ImageDecoder LENIENT = new ImageDecoder(true);
 
@@ -110,6 +121,18 @@ public final class ImageDecoder {
         String source = "'" + file + "'";
         byte[] data;
         try {
+            // Regular files only: a FIFO would block the reader forever, a device never end.
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attrs.isDirectory()) {
+                throw new ImageDecodeException(source, Reason.UNREADABLE, "is a directory");
+            }
+            if (!attrs.isRegularFile()) {
+                throw new ImageDecodeException(source, Reason.UNREADABLE, "not a regular file (a FIFO, socket or device)");
+            }
+            if (attrs.size() > MAX_FILE_BYTES) {
+                throw new ImageDecodeException(source, Reason.TOO_LARGE, attrs.size() + " bytes, more than the " + MAX_FILE_BYTES
+                        + " an image file may have");
+            }
             data = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ImageDecodeException(source, Reason.NOT_FOUND, null, e);
@@ -148,9 +171,8 @@ public final class ImageDecoder {
         }
         ImageFormat format = ImageFormat.detect(data);
         if (format == null) {
-            int n = Math.min(data.length, 12);
-            throw new ImageDecodeException(source, Reason.UNKNOWN_FORMAT, "not JPEG, PNG, GIF, BMP or WebP; "
-                    + data.length + " bytes starting with " + HexFormat.ofDelimiter(" ").formatHex(data, 0, n));
+            // The leading bytes are not echoed: the file may be anything (a link to a private file).
+            throw new ImageDecodeException(source, Reason.UNKNOWN_FORMAT, "not JPEG, PNG, GIF, BMP or WebP; " + data.length + " bytes");
         }
         if (format == ImageFormat.WEBP && !allowTruncated) {
             // The RIFF header states the payload size; TwelveMonkeys' lossless decoder does not
@@ -184,6 +206,10 @@ public final class ImageDecoder {
             }
             if (w * h > MAX_PIXELS) {
                 throw new ImageDecodeException(source, Reason.TOO_LARGE, w + "x" + h + " " + format + " exceeds " + MAX_PIXELS + " pixels");
+            }
+            if (w * h > WARN_PIXELS) {
+                LOG.log(System.Logger.Level.WARNING, source + ": " + w + "x" + h + " = " + (w * h) + " pixels is more than " + WARN_PIXELS
+                        + " (Pillow's decompression-bomb warning limit); decoding it anyway, which takes gigabytes of memory");
             }
             BufferedImage image = reader.read(0, reader.getDefaultReadParam());
             if (!allowTruncated) {

@@ -111,7 +111,8 @@ public final class SyntheticShapes {
         }
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+        // Created with the umask's permissions (createTempDirectory would make the dataset 0700).
+        Path tmp = radapter.tensor.io.AtomicFiles.newTemporaryDirectory(parent, target.getFileName().toString());
         try {
             Files.writeString(tmp.resolve("classnames.txt"), String.join("\n", classNames.asList()) + "\n", StandardCharsets.UTF_8);
             for (Split split : splits) {

@@ -88,7 +88,7 @@ public final class ClipLoader {
     static ConfigHints parseConfig(Path file) throws IOException {
         Map<String, Object> root;
         try {
-            root = Json.parseObject(Files.readString(file));
+            root = Json.parseObject(radapter.tensor.io.TextFiles.readString(file));
         } catch (Json.JsonException e) {
             throw new IllegalArgumentException(file + ": invalid JSON: " + e.getMessage());
         }
@@ -103,21 +103,48 @@ public final class ClipLoader {
             if (ha instanceof String s) {
                 act = Activation.fromHuggingFace(s);
             }
-            Double eps = t.get("layer_norm_eps") instanceof Number n ? n.doubleValue() : null;
-            return new ConfigHints(intOrNull(v.get("num_attention_heads")), null, intOrNull(t.get("num_attention_heads")), null,
-                    act, eps, file.toString());
+            Double eps = t.get("layer_norm_eps") == null ? null : epsilon(t.get("layer_norm_eps"), "text_config.layer_norm_eps", file);
+            return new ConfigHints(count(v, "num_attention_heads", "vision_config", file), null, count(t, "num_attention_heads", "text_config", file),
+                    null, act, eps, file.toString());
         }
         if (root.get("vision_cfg") instanceof Map<?, ?> v && root.get("text_cfg") instanceof Map<?, ?> t) {
             // open_clip: quick_gelu defaults to false (exact GELU) when absent.
             Activation act = Boolean.TRUE.equals(root.get("quick_gelu")) ? Activation.QUICK_GELU : Activation.GELU;
-            return new ConfigHints(intOrNull(v.get("heads")), intOrNull(v.get("head_width")),
-                    intOrNull(t.get("heads")), intOrNull(t.get("head_width")), act, null, file.toString());
+            return new ConfigHints(count(v, "heads", "vision_cfg", file), count(v, "head_width", "vision_cfg", file),
+                    count(t, "heads", "text_cfg", file), count(t, "head_width", "text_cfg", file), act, null, file.toString());
         }
         return null;
     }
 
-    private static Integer intOrNull(Object o) {
-        return o instanceof Number n ? n.intValue() : null;
+    /** Largest head count or head width a config may give: far above any CLIP, far below int overflow. */
+    private static final long MAX_COUNT = 1 << 16;
+
+    /**
+     * A positive whole number from a config (a head count or width), or null when absent; anything
+     * else (0, negative, fractional, beyond {@link #MAX_COUNT}, not a number) is an error naming the
+     * file and the key rather than a value silently cut to an int.
+     */
+    private static Integer count(Map<?, ?> m, String key, String section, Path file) {
+        Object o = m.get(key);
+        if (o == null) {
+            return null;
+        }
+        if (o instanceof Number n) {
+            double d = n.doubleValue();
+            if (d == Math.rint(d) && d >= 1 && d <= MAX_COUNT) {
+                return (int) d;
+            }
+        }
+        throw new IllegalArgumentException(file + ": " + section + "." + key + " must be a whole number from 1 to " + MAX_COUNT + ", got "
+                + Json.write(o));
+    }
+
+    /** A layer-norm epsilon: finite, positive and small. */
+    private static double epsilon(Object o, String key, Path file) {
+        if (o instanceof Number n && n.doubleValue() > 0 && n.doubleValue() < 1) {
+            return n.doubleValue();
+        }
+        throw new IllegalArgumentException(file + ": " + key + " must be a number above 0 and below 1 (CLIP uses 1e-5), got " + Json.write(o));
     }
 
     private static final Pattern BLOCK = Pattern.compile("(visual\\.)?transformer\\.resblocks\\.(\\d+)\\.attn\\.in_proj_weight");
@@ -154,8 +181,9 @@ public final class ClipLoader {
                 }
             }
         }
-        int vHeads = heads(vWidth, hints.visionHeads(), hints.visionHeadWidth(), "vision", where);
-        int tHeads = heads(tWidth, hints.textHeads(), hints.textHeadWidth(), "text", where);
+        String headsFrom = hints.source() != null ? hints.source() : where;
+        int vHeads = heads(vWidth, hints.visionHeads(), hints.visionHeadWidth(), "vision", headsFrom);
+        int tHeads = heads(tWidth, hints.textHeads(), hints.textHeadWidth(), "text", headsFrom);
         Activation act = hints.activation() != null ? hints.activation() : Activation.QUICK_GELU;
         double eps = hints.layerNormEps() != null ? hints.layerNormEps() : 1e-5;
         String source = hints.source() != null ? "config " + hints.source()
@@ -168,6 +196,10 @@ public final class ClipLoader {
 
     private static int heads(long width, Integer heads, Integer headWidth, String tower, String where) {
         if (heads != null) {
+            if (width % heads != 0) {
+                throw new IllegalArgumentException(where + ": the " + tower + " width " + width + " of the weights cannot be split into " + heads
+                        + " attention heads (not a divisor); check the head count");
+            }
             return heads;
         }
         long hw = headWidth != null ? headWidth : 64;

@@ -12,7 +12,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,6 +78,10 @@ public final class SafeTensors implements TensorSource {
 
     private static SafeTensors open(Path file, Arena arena, boolean owns) throws IOException {
         if (!Files.isRegularFile(file)) {
+            if (Files.exists(file)) {
+                throw new SafeTensorsException(file, null, Files.isDirectory(file) ? "is a directory, not a .safetensors file"
+                        : "not a regular file (a FIFO, socket or device)");
+            }
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such safetensors file");
         }
         MemorySegment all;
@@ -92,8 +95,9 @@ public final class SafeTensors implements TensorSource {
         long size = all.byteSize();
         long headerLen = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-            throw new SafeTensorsException(file, null, "header length " + Long.toUnsignedString(headerLen)
-                    + " is impossible for a file of " + size + " bytes (limit " + MAX_HEADER_BYTES + ")");
+            // The value is not echoed: for a file that is not safetensors it is 8 bytes of someone's content.
+            throw new SafeTensorsException(file, null, "not a safetensors file: its first 8 bytes are no possible header length for a file of "
+                    + size + " bytes (limit " + MAX_HEADER_BYTES + ")");
         }
         String json;
         try {
@@ -330,28 +334,19 @@ public final class SafeTensors implements TensorSource {
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
 
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
-                writeFully(ch, len);
-                writeFully(ch, ByteBuffer.wrap(headerBytes));
-                for (String n : names) {
-                    Tensor c = tensors.get(n).cpu().contiguous(); // device tensors are downloaded first
-                    long bytes = c.numel() * c.dtype().byteSize();
-                    if (bytes > 0) {
-                        MemorySegment seg = c.segment().asSlice(c.offset() * c.dtype().byteSize(), bytes);
-                        writeFully(ch, seg.asByteBuffer());
-                    }
+        AtomicFiles.write(target, ch -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
+            writeFully(ch, len);
+            writeFully(ch, ByteBuffer.wrap(headerBytes));
+            for (String n : names) {
+                Tensor c = tensors.get(n).cpu().contiguous(); // device tensors are downloaded first
+                long bytes = c.numel() * c.dtype().byteSize();
+                if (bytes > 0) {
+                    MemorySegment seg = c.segment().asSlice(c.offset() * c.dtype().byteSize(), bytes);
+                    writeFully(ch, seg.asByteBuffer());
                 }
-                ch.force(true);
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {

@@ -27,11 +27,35 @@ public final class ShardedSafeTensors implements TensorSource {
         this.metadata = metadata;
     }
 
+    /**
+     * A shard reached through a link must still lie in the checkpoint folder, or in the blob
+     * store of a Hugging Face cache ({@code .../models--X/blobs}, which {@code snapshots/REV/}
+     * links into); anything else would read (and describe) a file the index has no business with.
+     */
+    private static void checkInside(Path indexFile, String name, String shard, Path shardPath, Path dir) throws IOException {
+        if (!Files.exists(shardPath)) {
+            return; // SafeTensors.open reports the missing file
+        }
+        Path real = shardPath.toRealPath();
+        Path realDir = dir.toRealPath();
+        if (real.startsWith(realDir)) {
+            return;
+        }
+        Path parent = dir.getParent();
+        if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("snapshots") && parent.getParent() != null) {
+            Path blobs = parent.getParent().resolve("blobs");
+            if (Files.isDirectory(blobs) && real.startsWith(blobs.toRealPath())) {
+                return;
+            }
+        }
+        throw new SafeTensorsException(indexFile, name, "shard '" + shard + "' is a link to a file outside the checkpoint folder");
+    }
+
     /** Opens every shard listed in {@code indexFile}. */
     public static ShardedSafeTensors open(Path indexFile) throws IOException {
         Map<String, Object> index;
         try {
-            index = Json.parseObject(Files.readString(indexFile));
+            index = Json.parseObject(TextFiles.readString(indexFile));
         } catch (Json.JsonException e) {
             throw new SafeTensorsException(indexFile, null, "index is not valid JSON: " + e.getMessage());
         }
@@ -53,6 +77,7 @@ public final class ShardedSafeTensors implements TensorSource {
                 }
                 SafeTensors st = files.get(shard);
                 if (st == null) {
+                    checkInside(indexFile, name, shard, shardPath, dir);
                     st = SafeTensors.open(shardPath);
                     files.put(shard, st);
                 }
