@@ -55,6 +55,13 @@ final class Console {
         return this;
     }
 
+    /** Errors only, no JSON: for the processes of a data-parallel run other than rank 0, which speaks for all. */
+    void silence() {
+        verbosity = Verbosity.QUIET;
+        json = false;
+        CliLog.threshold(Level.ERROR);
+    }
+
     Verbosity verbosity() {
         return verbosity;
     }

@@ -20,6 +20,7 @@ import radapter.adapters.RankRule;
 import radapter.adapters.report.Plots;
 import radapter.adapters.train.BatchSource;
 import radapter.adapters.train.FineTuner;
+import radapter.tensor.dist.Collective;
 import radapter.adapters.train.TrainBatch;
 import radapter.data.dataset.ClassNames;
 import radapter.data.dataset.Dataset;
@@ -160,10 +161,24 @@ final class FinetuneCommand implements Callable<Integer> {
         checkOptions();
         Path dir = resume != null ? resume : out;
         RunFolder.Mode mode = resume != null ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE : RunFolder.Mode.NEW;
-        try (RunFolder run = RunFolder.take(dir, mode, resume != null ? "--resume" : "--out")) {
-            checkResumeSettings(dir, mode);
-            return train(dir, mode);
+        // Under mpirun every process runs this command; rank 0 owns the run folder, prints and writes.
+        Collective group = Collective.fromEnvironment();
+        int code;
+        if (!group.isMain()) {
+            console.silence();
+            group.barrier(); // rank 0 has taken (and, with --overwrite, cleared) the folder
+            code = train(dir, mode, group);
+        } else {
+            try (RunFolder run = RunFolder.take(dir, mode, resume != null ? "--resume" : "--out")) {
+                checkResumeSettings(dir, mode);
+                group.barrier();
+                code = train(dir, mode, group);
+            }
         }
+        // MPI is finalized here, on the thread that initialized it, once every process succeeded; a
+        // failing process exits and mpirun stops the others.
+        group.close();
+        return code;
     }
 
     /** {@code --resume DIR} alone: the run's own command line again, with what was given now on top. */
@@ -265,7 +280,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
-    private int train(Path dir, RunFolder.Mode mode) throws Exception {
+    private int train(Path dir, RunFolder.Mode mode, Collective group) throws Exception {
         Dataset ds = task.equals("retrieval") ? ClassificationData.open(train) : ClassificationData.openLabelled(train);
         if (kShot > 0) {
             ds = KShot.select(ds, kShot, new Rng(seed));
@@ -284,6 +299,9 @@ final class FinetuneCommand implements Callable<Integer> {
             console.info("training %,d adapter parameters on %,d pairs: %s", a.trainableCount(), data.size(), plan.describe());
             console.info("averaging: %s; lr %s (cosine to %s), seed %d", plan.describeAveraging(bma), LinearProbeCommand.fmt(lr), LinearProbeCommand.fmt(minLr), seed);
             plan.warnings().forEach(w -> console.warn("%s", w));
+            if (group.size() > 1) {
+                console.info("data parallel over %d processes (%s): %d pairs of each batch per process", group.size(), group, plan.batch() / group.size());
+            }
             RunRecord record = new RunRecord(spec, dir);
             if (console.verbose()) {
                 ((Map<?, ?>) record.asMap().get("settings")).forEach((k, v) -> console.detail("  --%s %s", k, v));
@@ -298,8 +316,12 @@ final class FinetuneCommand implements Callable<Integer> {
                         .activationCheckpointing(activationCheckpointing).device(model.device())
                         .checkpoints(dir.resolve("checkpoints"), checkpointEvery, 2).resume(mode == RunFolder.Mode.RESUME)
                         .notices(msg -> console.warn("%s", msg))
+                        .collective(group)
                         .listener((step, total, loss, rate) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, rate)))
                         .build().run(source);
+            }
+            if (!group.isMain()) {
+                return 0; // every process holds the same adapters; rank 0 writes them
             }
             writeLossCurve(dir, result.losses());
             AdapterFiles.write(dir, a);
