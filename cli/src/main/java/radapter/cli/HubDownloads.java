@@ -1,0 +1,44 @@
+package radapter.cli;
+
+import radapter.models.hub.DownloadListener;
+import radapter.models.hub.Hub;
+
+/** The hub client the commands use: configured from the environment, drawing download progress. */
+final class HubDownloads {
+    private static final long MIB = 1L << 20;
+
+    private HubDownloads() {
+    }
+
+    /** A client from {@code HF_*} variables (or JVM properties of the same names) that shows progress per file. */
+    static Hub hub() {
+        return Hub.fromEnvironment().withListener(new Bars());
+    }
+
+    /** One progress bar per file, in MiB. */
+    private static final class Bars implements DownloadListener {
+        private ConsoleProgress bar;
+
+        @Override
+        public void started(String file, long size, long resumedFrom) {
+            bar = new ConsoleProgress();
+            bar.stage((resumedFrom > 0 ? "resuming " : "downloading ") + file + " (MiB)", size < 0 ? -1 : Math.max(1, (size + MIB - 1) / MIB));
+            bar.step(resumedFrom / MIB, "");
+        }
+
+        @Override
+        public void progress(String file, long done) {
+            if (bar != null) {
+                bar.step(done / MIB, "");
+            }
+        }
+
+        @Override
+        public void finished(String file) {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}
