@@ -127,6 +127,10 @@ class HubCommandsTest {
         assertTrue(Files.isRegularFile(tmp.resolve("hf-cache/models--timm--vit_base_patch16_clip_224.openai/snapshots")
                 .resolve(hub.commit(OPEN_CLIP_REPO)).resolve("open_clip_model.safetensors")));
 
+        Result info = exec("info", "ViT-B-16", "--pretrained", "openai");
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("open_clip_model.safetensors") || info.out().contains("OPENAI"), info.out());
+
         Result noTag = exec("download", "ViT-B-16");
         assertEquals(2, noTag.code());
         assertTrue(noTag.err().contains("ViT-B-16 is an open_clip architecture: say which weights with --pretrained openai|"), noTag.err());
