@@ -100,14 +100,14 @@ class ReadmeSnippetsTest {
             files.put("model.safetensors", Files.readAllBytes(Shared.fixtures("tiny_clip/model_hf.safetensors")));
             files.putAll(huggingFaceVocabulary(Shared.path("clip/bpe_simple_vocab_16e6.txt.gz")));
             hub.repo("openai/clip-vit-base-patch16", files);
-            for (Snippet s : snippets) {
-                if (s.runnable()) {
-                    String out = run(s, classes, work, hub);
-                    assertFalse(out.isBlank(), s.name() + " printed nothing");
-                    if (s.code().contains("MemoryScope.open()")) {
-                        String last = out.strip().lines().reduce((a, b) -> b).orElseThrow();
-                        assertEquals(1.0, Double.parseDouble(last), 1e-4, out);
-                    }
+            List<Snippet> runnable = snippets.stream().filter(Snippet::runnable).toList();
+            Map<String, String> outputs = run(runnable, classes, work, hub);
+            for (Snippet s : runnable) {
+                String out = outputs.getOrDefault(s.name(), "");
+                assertFalse(out.isBlank(), s.name() + " printed nothing");
+                if (s.code().contains("MemoryScope.open()")) {
+                    String last = out.strip().lines().reduce((a, b) -> b).orElseThrow();
+                    assertEquals(1.0, Double.parseDouble(last), 1e-4, out);
                 }
             }
             assertTrue(Files.isRegularFile(work.resolve("merged.safetensors")), "the fine-tuning example exported its model");
@@ -139,22 +139,55 @@ class ReadmeSnippetsTest {
         }
     }
 
-    private static String run(Snippet s, Path classes, Path work, FakeHub hub) throws IOException, InterruptedException {
+    /** Runs the examples one after the other in one fresh JVM (see {@link Runner}); returns each one's output. */
+    private static Map<String, String> run(List<Snippet> snippets, Path classes, Path work, FakeHub hub)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = List.of(java, "@" + repoRoot().resolve("jvm.options"), "-Xmx1g",
+        List<String> cmd = new ArrayList<>(List.of(java, "@" + repoRoot().resolve("jvm.options"), "-Xmx1g",
                 "-DHF_ENDPOINT=" + hub.endpoint(), "-DHF_HOME=" + work.resolveSibling("hf-home"),
                 "-DHF_HUB_CACHE=" + work.resolveSibling("hf-cache"), "-DHF_HUB_OFFLINE=0",
-                "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"), s.name());
+                "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"), Runner.class.getName()));
+        snippets.forEach(s -> cmd.add(s.name()));
         Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start();
-        StringBuilder out = new StringBuilder();
+        Map<String, String> outputs = new LinkedHashMap<>();
+        StringBuilder all = new StringBuilder();
+        String current = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
-                out.append(line).append('\n');
+                all.append(line).append('\n');
+                if (line.startsWith(Runner.MARK)) {
+                    current = line.substring(Runner.MARK.length());
+                } else if (current != null) {
+                    outputs.merge(current, line + "\n", String::concat);
+                }
             }
         }
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), s.name() + " did not finish");
-        assertEquals(0, p.exitValue(), () -> "README example " + s.index() + " (" + s.firstLine() + ") failed:\n" + out);
-        return out.toString();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the README examples did not finish");
+        String failed = current;
+        assertEquals(0, p.exitValue(), () -> "README example " + failed + " failed:\n" + all);
+        return outputs;
+    }
+
+    /** Runs compact-source programs by class name, marking where each one's output starts. */
+    public static final class Runner {
+        static final String MARK = "=== README example ";
+
+        public static void main(String[] names) throws Exception {
+            for (String name : names) {
+                System.out.println(MARK + name);
+                Class<?> c = Class.forName(name);
+                var ctor = c.getDeclaredConstructor();
+                ctor.setAccessible(true);
+                var main = c.getDeclaredMethod("main");
+                main.setAccessible(true);
+                try {
+                    main.invoke(ctor.newInstance());
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    e.getCause().printStackTrace();
+                    System.exit(1);
+                }
+            }
+        }
     }
 
     /**

@@ -30,8 +30,8 @@ public final class OpenClipNames {
                 "laion2b_s34b_b88k", "laion/CLIP-ViT-B-16-laion2B-s34B-b88K",
                 "datacomp_xl_s13b_b90k", "laion/CLIP-ViT-B-16-DataComp.XL-s13B-b90K",
                 "datacomp_l_s1b_b8k", "laion/CLIP-ViT-B-16-DataComp.L-s1B-b8K");
+        // laion2b_s32b_b82k is left out: it normalises with Inception's mean/std, not CLIP's.
         Map<String, String> l14 = tags("openai", "timm/vit_large_patch14_clip_224.openai",
-                "laion2b_s32b_b82k", "laion/CLIP-ViT-L-14-laion2B-s32B-b82K",
                 "datacomp_xl_s13b_b90k", "laion/CLIP-ViT-L-14-DataComp.XL-s13B-b90K");
         t.put("ViT-B-32", b32);
         t.put("ViT-B-32-quickgelu", tags("openai", "timm/vit_base_patch32_clip_224.openai"));

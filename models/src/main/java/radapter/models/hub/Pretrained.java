@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import radapter.tensor.io.Json;
 
 /**
  * Turns a model name as a user types it into the files to load:
@@ -64,8 +66,8 @@ public final class Pretrained {
             String repo = OpenClipNames.require(model, pretrainedTag);
             return fromHub(model + " (" + pretrainedTag + ")", repo, "main", hub);
         }
-        Path local = Path.of(model);
-        if (Files.exists(local)) {
+        Path local = localPath(model);
+        if (local != null && Files.exists(local)) {
             return new Resolved(model, local, null, null, null);
         }
         String id = model.startsWith("hf-hub:") ? model.substring("hf-hub:".length()) : model;
@@ -86,6 +88,14 @@ public final class Pretrained {
                 + "or an open_clip name with --pretrained");
     }
 
+    private static Path localPath(String model) {
+        try {
+            return Path.of(model);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null; // "hf-hub:org/name" on Windows
+        }
+    }
+
     /** Fetches (or finds) the files radapter reads from {@code repoId} at {@code revision}. */
     public static Resolved fromHub(String name, String repoId, String revision, Hub hub) throws IOException {
         Path snap = hub.snapshot(repoId, revision, files -> select(repoId, files));
@@ -98,9 +108,38 @@ public final class Pretrained {
             weights = snap;
             config = Files.isRegularFile(snap.resolve("config.json")) ? snap.resolve("config.json") : null;
         }
+        warnOnOtherNormalisation(name, config);
         boolean hasVocab = Files.isRegularFile(snap.resolve("vocab.json")) && Files.isRegularFile(snap.resolve("merges.txt"));
         Path vocabulary = hasVocab ? snap : null;
         return new Resolved(name, weights, config, vocabulary, snap);
+    }
+
+    private static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
+
+    /**
+     * Logs a warning when an open_clip config asks for another pixel normalisation than CLIP's
+     * (radapter's preprocessing uses CLIP's mean and std), so features that differ from
+     * open_clip's are not a silent surprise.
+     */
+    private static void warnOnOtherNormalisation(String name, Path config) {
+        if (config == null || !config.getFileName().toString().equals("open_clip_config.json")) {
+            return;
+        }
+        try {
+            Map<String, Object> root = Json.parseObject(Files.readString(config));
+            if (root.get("preprocess_cfg") instanceof Map<?, ?> pre && pre.get("mean") instanceof List<?> mean && mean.size() == 3) {
+                for (int i = 0; i < 3; i++) {
+                    if (!(mean.get(i) instanceof Number n) || Math.abs(n.doubleValue() - CLIP_MEAN[i]) > 1e-6) {
+                        System.getLogger(Pretrained.class.getName()).log(System.Logger.Level.WARNING,
+                                "{0} normalises pixels with mean {1}; radapter''s preprocessing uses CLIP''s, so features will differ from open_clip''s",
+                                name, mean);
+                        return;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The loader reports a broken config with its own message; nothing to add here.
+        }
     }
 
     /**
