@@ -15,27 +15,34 @@ final class HubDownloads {
         return Hub.fromEnvironment().withListener(new Bars());
     }
 
-    /** One progress bar per file, in MiB. */
+    /** One progress bar per file, in MiB (KiB for files under 1 MiB). */
     private static final class Bars implements DownloadListener {
         private ConsoleProgress bar;
+        private long unit;
+        private long total;
 
         @Override
         public void started(String file, long size, long resumedFrom) {
+            unit = size >= 0 && size < MIB ? 1024 : MIB;
+            total = size < 0 ? -1 : Math.max(1, (size + unit - 1) / unit);
             bar = new ConsoleProgress();
-            bar.stage((resumedFrom > 0 ? "resuming " : "downloading ") + file + " (MiB)", size < 0 ? -1 : Math.max(1, (size + MIB - 1) / MIB));
-            bar.step(resumedFrom / MIB, "");
+            bar.stage((resumedFrom > 0 ? "resuming " : "downloading ") + file + (unit == MIB ? " (MiB)" : " (KiB)"), total);
+            bar.step(resumedFrom / unit, "");
         }
 
         @Override
         public void progress(String file, long done) {
             if (bar != null) {
-                bar.step(done / MIB, "");
+                bar.step(done / unit, "");
             }
         }
 
         @Override
         public void finished(String file) {
             if (bar != null) {
+                if (total > 0) {
+                    bar.step(total, "verified");
+                }
                 bar.close();
                 bar = null;
             }
