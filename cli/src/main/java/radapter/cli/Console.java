@@ -28,9 +28,19 @@ final class Console {
     private Verbosity verbosity = Verbosity.NORMAL;
     private boolean json;
 
+    /** The console of the command line parsed last (the running command's), for code outside the command such as hub downloads. */
+    private static volatile Console current = null;
+
     Console() {
         // One instance per parsed command line: start from the default level every time.
         CliLog.threshold(Level.WARNING);
+        current = this;
+    }
+
+    /** The running command's console, or a default one when none was parsed (library use, tests). */
+    static Console current() {
+        Console c = current;
+        return c != null ? c : new Console();
     }
 
     @Option(names = {"-q", "--quiet"}, description = "Print only results and errors: no progress, no status lines, no warnings.")

@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import radapter.models.clip.ClipConfig;
 import radapter.models.clip.ClipLoader;
+import radapter.models.hub.Pretrained;
 import radapter.models.clip.LoadedClip;
 import radapter.models.clip.PretrainedConfigs;
 import radapter.tensor.Backend;
@@ -31,8 +32,12 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A .safetensors file or a Hugging Face folder.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
+            description = "A .safetensors file, a Hugging Face folder, a hub id or an open_clip name with --pretrained.")
     Path model;
+
+    @Option(names = "--pretrained", paramLabel = "TAG", description = "open_clip pretrained tag for an open_clip MODEL name.")
+    String pretrained;
 
     @Option(names = "--config", paramLabel = "FILE", description = "HF config.json or open_clip model config (default: found beside the weights).")
     Path config;
@@ -69,8 +74,9 @@ final class InfoCommand implements Callable<Integer> {
             console.json(j);
             return 0;
         }
+        Pretrained.Resolved r = Pretrained.resolve(model.toString(), pretrained, HubDownloads.hub());
         long t0 = System.nanoTime();
-        try (LoadedClip m = ClipLoader.load(model, config)) {
+        try (LoadedClip m = ClipLoader.load(r.weights(), config != null ? config : r.config())) {
             double ms = (System.nanoTime() - t0) / 1e6;
             ClipConfig c = m.config();
             long vision = 0;

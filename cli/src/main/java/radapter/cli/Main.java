@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "radapter 0.1.0-SNAPSHOT",
         description = "Run and robustly fine-tune CLIP on the JVM with R-Adapter.",
-        subcommands = {DemoCommand.class, ZeroShotCommand.class, FinetuneCommand.class, LinearProbeCommand.class, EvalCommand.class,
+        subcommands = {DemoCommand.class, DownloadCommand.class, ZeroShotCommand.class, FinetuneCommand.class, LinearProbeCommand.class, EvalCommand.class,
                 MergeCommand.class, InfoCommand.class, EmbedCommand.class, TokenizeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -35,6 +35,14 @@ public interface Backend {
         return "";
     }
 
+    /**
+     * Whether this backend computes on the host ({@link Device#CPU}), answered without probing
+     * any driver. Only host backends are candidates for the implicit default.
+     */
+    default boolean computesOnHost() {
+        return true;
+    }
+
     /** The device this backend computes on; host backends share {@link Device#CPU}. */
     default Device device() {
         return Device.CPU;

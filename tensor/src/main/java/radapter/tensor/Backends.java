@@ -131,13 +131,30 @@ public final class Backends {
                     String requested = System.getProperty("radapter.backend");
                     defaultBackend = requested != null && !requested.isBlank()
                             ? get(requested.trim())
-                            // First available by priority: lower ones (GPU drivers) are not probed.
-                            : ALL.values().stream().filter(Backend::isAvailable).findFirst().orElseThrow();
+                            : hostDefault();
                 }
                 b = defaultBackend;
             }
         }
         return b;
+    }
+
+    /**
+     * The default when none is named: the first available backend by priority that computes on
+     * the host. A GPU backend is never chosen implicitly: with {@code cpu} unavailable (the JVM
+     * started without the Vector API) an OpenCL platform found by chance is often an emulation
+     * (PoCL) that is slower than the scalar code and gives no sign of it. When {@code cpu} cannot
+     * run, the JVM flags that are missing are logged once, through {@link System.Logger}.
+     */
+    private static Backend hostDefault() {
+        Backend chosen = ALL.values().stream().filter(b -> b.computesOnHost() && b.isAvailable()).findFirst()
+                .orElseGet(Backends::reference);
+        Backend best = ALL.get("cpu");
+        if (best != null && chosen != best && !best.isAvailable()) {
+            JvmFlags.reportOnce("running on the '" + chosen.name() + "' backend (scalar, much slower) because the 'cpu' backend cannot: "
+                    + best.unavailableReason());
+        }
+        return chosen;
     }
 
     /** Makes {@code name} the process-wide default. */

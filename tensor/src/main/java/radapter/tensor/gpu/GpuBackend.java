@@ -166,6 +166,12 @@ public abstract class GpuBackend implements Backend {
         return state() instanceof String s ? s : "";
     }
 
+    /** A GPU backend computes on its device, never on the host (answered without opening the driver). */
+    @Override
+    public boolean computesOnHost() {
+        return false;
+    }
+
     /** The driver's device, or {@code kind:0} when the driver cannot be opened (this never throws). */
     @Override
     public Device device() {
