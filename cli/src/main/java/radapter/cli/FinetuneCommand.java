@@ -36,6 +36,7 @@ import radapter.tensor.io.AtomicFiles;
  * {@code radapter finetune}: R-Adapter fine-tuning of a CLIP checkpoint on a CSV in the official
  * format (filepath, title, class), with the official scripts' flag names. Writes checkpoints,
  * the adapters, and the merged model (in the checkpoint's own layout) to {@code --out}.
+ * {@code --method full|lp-ft} runs the baselines instead ({@link RobustMethods}).
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, description = "Fine-tune a CLIP checkpoint with R-Adapter.")
 final class FinetuneCommand implements Callable<Integer> {
@@ -44,6 +45,11 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--train", required = true, paramLabel = "CSV", description = "Training CSV/TSV (filepath, title, class) or class folders.")
     Path train;
+
+    @Option(names = "--method", defaultValue = "radapter", paramLabel = "radapter|full|lp-ft", description = "radapter (default); full: "
+            + "full fine-tuning with the CLIP loss (FLYP); lp-ft: a linear probe on frozen features, then full fine-tuning of the image "
+            + "tower from the probe's head (Kumar et al. 2022).")
+    String method;
 
     @Option(names = "--task", defaultValue = "classification", description = "classification (same class = positives) or retrieval (same image = positives).")
     String task;
@@ -87,8 +93,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--mg", defaultValue = "0.05", description = "Margin on negatives.")
     double mg;
 
-    @Option(names = "--lr", defaultValue = "5e-4")
-    double lr;
+    @Option(names = "--lr", description = "Peak learning rate (default: 5e-4 for radapter, 1e-5 for full and lp-ft).")
+    Double lr;
 
     @Option(names = "--wd", defaultValue = "0")
     double wd;
@@ -134,6 +140,8 @@ final class FinetuneCommand implements Callable<Integer> {
         if (bma != null && ema != null && ema > 0) {
             throw new IllegalArgumentException("--bma and --ema are alternatives for the averaged adapters: give one of them (or --ema 0)");
         }
+        RobustMethods.Method m0 = RobustMethods.Method.of(method);
+        RobustMethods.checkOptions(this, m0);
         Path dir = resume != null ? resume : out;
         Dataset ds = ClassificationData.open(train);
         if (kShot > 0) {
@@ -144,6 +152,15 @@ final class FinetuneCommand implements Callable<Integer> {
         long steps = stepsPerEpoch * epochs;
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             ClipTokenizer tok = model.tokenizer(m);
+            if (m0 == RobustMethods.Method.FULL) {
+                RobustMethods.full(this, m, batches(data, tok, m.config().vision().imageSize()), steps, dir);
+                return 0;
+            }
+            if (m0 == RobustMethods.Method.LP_FT) {
+                RobustMethods.lpFt(this, m, data, ClassificationData.classNames(classes, data).asList(),
+                        batches(data, tok, m.config().vision().imageSize()), steps, dir);
+                return 0;
+            }
             AdapterConfig.Builder cfg = AdapterConfig.builder().ranks(adapter[0], adapter.length > 1 ? adapter[1] : adapter[0])
                     .rankRule(rankRule).dropPath(dropPath).dropAxis(dropAxis).evalScale(evalScale);
             if (ema != null) {
@@ -159,7 +176,7 @@ final class FinetuneCommand implements Callable<Integer> {
             FineTuner.Result result;
             try (ConsoleProgress progress = new ConsoleProgress()) {
                 progress.stage("R-Adapter fine-tuning", steps);
-                result = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr).weightDecay(wd)
+                result = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr()).weightDecay(wd)
                         .warmup(Math.min(warmup, steps - 1)).minLr(minLr).steps(steps).gradClip(gradClip)
                         .microBatch(gradAccum > 1 ? Math.max(1, batchSize / gradAccum) : 0)
                         .activationCheckpointing(activationCheckpointing).device(model.device())
@@ -175,6 +192,11 @@ final class FinetuneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The peak learning rate: {@code --lr}, or the method's default. */
+    double lr() {
+        return lr != null ? lr : RobustMethods.Method.of(method).defaultLr();
+    }
+
     /** {@code losses.csv} (step, loss) and {@code loss.png}, both written atomically. */
     private static void writeLossCurve(Path dir, List<Double> losses) throws IOException {
         StringBuilder csv = new StringBuilder("step,loss\n");
@@ -185,7 +207,7 @@ final class FinetuneCommand implements Callable<Integer> {
         Plots.lossCurves(dir.resolve("loss.png"), "R-Adapter fine-tuning loss", Map.of("MPM-NCE", losses));
     }
 
-    private BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize) throws Exception {
+    BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize) throws Exception {
         ClipPreprocess pre = ClipPreprocess.train(imageSize, cropScale);
         boolean retrieval = task.equals("retrieval");
         if (!retrieval && !task.equals("classification")) {
