@@ -43,13 +43,27 @@ public final class Plots {
         save(chart, file);
     }
 
+    /** One α curve: ID and OOD accuracy (fractions) at each α of a sweep, in sweep order. */
+    public record AlphaCurve(String name, double[] id, double[] ood) {
+    }
+
     /** The weight-space ensembling curve: OOD against ID accuracy for each α, plus reference points. */
     public static void alphaSweep(Path file, double[] alphas, double[] id, double[] ood, Map<String, double[]> points) throws IOException {
-        XYChart chart = new XYChartBuilder().width(800).height(560).title("R-Adapter weight-space ensembling (α sweep)")
+        alphaCurves(file, "R-Adapter weight-space ensembling (α sweep)", List.of(new AlphaCurve("R-Adapter, α = 0 … 1", id, ood)), points);
+    }
+
+    /**
+     * Several weight-space ensembling curves in one chart (OOD against ID accuracy, one marker per
+     * α), plus reference points ({@code {id, ood}} fractions by name).
+     */
+    public static void alphaCurves(Path file, String title, List<AlphaCurve> curves, Map<String, double[]> points) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(560).title(title)
                 .xAxisTitle("ID accuracy (%)").yAxisTitle("OOD average accuracy (%)").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        XYSeries curve = chart.addSeries("R-Adapter, α = 0 … 1", toPercent(id), toPercent(ood));
-        curve.setMarker(SeriesMarkers.CIRCLE);
+        for (AlphaCurve c : curves) {
+            XYSeries curve = chart.addSeries(c.name(), toPercent(c.id()), toPercent(c.ood()));
+            curve.setMarker(SeriesMarkers.CIRCLE);
+        }
         for (Map.Entry<String, double[]> p : points.entrySet()) {
             XYSeries s = chart.addSeries(p.getKey(), new double[] {100 * p.getValue()[0]}, new double[] {100 * p.getValue()[1]});
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
