@@ -116,7 +116,7 @@ final class Report {
                 + "|---:|---:|---:|---:|---:|\n");
         double[] alphas = run.alphas();
         for (int i = 0; i < alphas.length; i++) {
-            md.append(String.format("| %.1f | %s | %s | %s | %s |%n", alphas[i], pct(run.raId()[i]), pct(run.raOod()[i]), pct(run.wiseId()[i]),
+            md.append(String.format("| %.2f | %s | %s | %s | %s |%n", alphas[i], pct(run.raId()[i]), pct(run.raOod()[i]), pct(run.wiseId()[i]),
                     pct(run.wiseOod()[i])));
         }
         md.append("\nα = 0 is the zero-shot model and α = 1 the full-strength adapter model (spec §5.4) or the fully fine-tuned model. ")
