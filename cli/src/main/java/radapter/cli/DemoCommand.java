@@ -10,8 +10,9 @@ import radapter.adapters.demo.Demo;
 
 /**
  * {@code radapter demo}: the built-in demo (no downloads). Pre-trains a small CLIP on synthetic
- * shapes, fine-tunes it three ways, evaluates on in-distribution and shifted sets, sweeps α,
- * merges, and writes a report folder.
+ * shapes, fine-tunes it with R-Adapter and the baselines (full fine-tuning, WiSE-FT, LP-FT, a
+ * linear probe), evaluates on in-distribution and shifted sets, sweeps α, merges, and writes a
+ * report folder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the built-in R-Adapter demo on synthetic data (no downloads) and write a report folder.")
@@ -22,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
-    @Option(names = "--quick", description = "A CI-sized run (under a minute).")
+    @Option(names = "--quick", description = "A CI-sized run (about half a minute on 2 idle cores).")
     boolean quick;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed.")

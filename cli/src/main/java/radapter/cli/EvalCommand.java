@@ -55,6 +55,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--alpha", description = "Eval scale α for the adapters (default: as trained).")
     Double alpha;
 
+    @Option(names = "--wise-ft", paramLabel = "ZS,FT", description = "Evaluate WiSE-FT: the weight-space ensemble (1-α)·ZS + α·FT of a "
+            + "zero-shot and a fully fine-tuned checkpoint (finetune --method full), at --alpha; --model gives the architecture and tokenizer.")
+    String wiseFt;
+
     @Option(names = "--task", defaultValue = "classification", description = "classification or retrieval.")
     String task;
 
@@ -158,6 +162,9 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Option combinations that cannot work, each as one clear message. */
     private void checkCombinations(boolean retrieval, double[] sweep) {
+        if (wiseFt != null && (alpha == null || adapters != null || sweep != null)) {
+            throw new IllegalArgumentException("--wise-ft ZS,FT needs --alpha A (0 = zero-shot, 1 = fine-tuned) and no --adapters or --alpha-sweep");
+        }
         if (sweep != null) {
             if (adapters == null) {
                 throw new IllegalArgumentException("--alpha-sweep varies the adapters' scale α: give --adapters DIR (a finetune output folder)");
@@ -238,6 +245,10 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private AdaptedClip applyAdapters(LoadedClip m) throws Exception {
+        if (wiseFt != null) {
+            RobustMethods.applyWiseFt(m, wiseFt, alpha, model.config);
+            System.out.printf("WiSE-FT: %s at α = %.3f%n", wiseFt, alpha);
+        }
         if (adapters == null) {
             return null;
         }

@@ -39,6 +39,7 @@ import radapter.tensor.io.AtomicFiles;
  * {@code radapter finetune}: R-Adapter fine-tuning of a CLIP checkpoint on a CSV in the official
  * format (filepath, title, class), with the official scripts' flag names. Writes checkpoints,
  * the adapters, and the merged model (in the checkpoint's own layout) to {@code --out}.
+ * {@code --method full|lp-ft} runs the baselines instead ({@link RobustMethods}).
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, description = "Fine-tune a CLIP checkpoint with R-Adapter.")
 final class FinetuneCommand implements Callable<Integer> {
@@ -56,6 +57,11 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--train", paramLabel = "CSV", description = "Training CSV/TSV (filepath, title, class) or class folders.")
     Path train;
+
+    @Option(names = "--method", defaultValue = "radapter", paramLabel = "radapter|full|lp-ft", description = "radapter (default); full: "
+            + "full fine-tuning with the CLIP loss (FLYP); lp-ft: a linear probe on frozen features, then full fine-tuning of the image "
+            + "tower from the probe's head (Kumar et al. 2022).")
+    String method;
 
     @Option(names = "--task", defaultValue = "classification", description = "classification (same class = positives) or retrieval (same image = positives).")
     String task;
@@ -100,8 +106,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--mg", defaultValue = "0.05", description = "Margin on negatives.")
     double mg;
 
-    @Option(names = "--lr", defaultValue = "5e-4")
-    double lr;
+    @Option(names = "--lr", description = "Peak learning rate (default: 5e-4 for radapter, 1e-5 for full and lp-ft).")
+    Double lr;
 
     @Option(names = "--wd", defaultValue = "0")
     double wd;
@@ -252,8 +258,8 @@ final class FinetuneCommand implements Callable<Integer> {
         for (int r : adapter) {
             OptionChecks.count("--adapter", r, -1, 1 << 16);
         }
-        OptionChecks.aboveOpen("--lr", lr, 0, 1);
-        OptionChecks.between("--min-lr", minLr, 0, lr);
+        OptionChecks.aboveOpen("--lr", lr(), 0, 1);
+        OptionChecks.between("--min-lr", minLr, 0, lr());
         OptionChecks.between("--wd", wd, 0, 10);
         OptionChecks.belowOpen("--drop-path", dropPath, 0, 1);
         OptionChecks.between("--eval-scale", evalScale, 0, 10);
@@ -275,6 +281,7 @@ final class FinetuneCommand implements Callable<Integer> {
         if (bma != null) {
             OptionChecks.aboveOpen("--bma", bma, 0, 1e6);
         }
+        RobustMethods.checkOptions(this, RobustMethods.Method.of(method));
         if (!task.equals("classification") && !task.equals("retrieval")) {
             throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
         }
@@ -287,9 +294,23 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         Dataset data = ds;
         TrainingPlan plan = TrainingPlan.of(data.size(), batchSize, gradAccum, epochs, warmup, ema, bma != null);
+        this.plan = plan;
         long steps = plan.steps();
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             ClipTokenizer tok = model.tokenizer(m);
+            RobustMethods.Method m0 = RobustMethods.Method.of(method);
+            if (m0 != RobustMethods.Method.RADAPTER && group.size() > 1) {
+                throw new IllegalArgumentException("--method " + method + " runs in one process; data-parallel runs (mpirun) train R-Adapter");
+            }
+            if (m0 == RobustMethods.Method.FULL) {
+                RobustMethods.full(this, m, batches(data, tok, m.config().vision().imageSize(), plan.batch()), steps, dir);
+                return 0;
+            }
+            if (m0 == RobustMethods.Method.LP_FT) {
+                RobustMethods.lpFt(this, m, data, ClassificationData.classNames(classes, data).asList(),
+                        batches(data, tok, m.config().vision().imageSize(), plan.batch()), steps, dir);
+                return 0;
+            }
             AdapterConfig.Builder cfg = AdapterConfig.builder().ranks(adapter[0], adapter.length > 1 ? adapter[1] : adapter[0])
                     .rankRule(rankRule).dropPath(dropPath).dropAxis(dropAxis).evalScale(evalScale).ema(plan.ema());
             if (bma != null) {
@@ -297,7 +318,7 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             AdaptedClip a = AdaptedClip.install(m.clip(), cfg.build(), new Rng(seed));
             console.info("training %,d adapter parameters on %,d pairs: %s", a.trainableCount(), data.size(), plan.describe());
-            console.info("averaging: %s; lr %s (cosine to %s), seed %d", plan.describeAveraging(bma), LinearProbeCommand.fmt(lr), LinearProbeCommand.fmt(minLr), seed);
+            console.info("averaging: %s; lr %s (cosine to %s), seed %d", plan.describeAveraging(bma), LinearProbeCommand.fmt(lr()), LinearProbeCommand.fmt(minLr), seed);
             plan.warnings().forEach(w -> console.warn("%s", w));
             if (group.size() > 1) {
                 console.info("data parallel over %d processes (%s): %d pairs of each batch per process", group.size(), group, plan.batch() / group.size());
@@ -310,7 +331,7 @@ final class FinetuneCommand implements Callable<Integer> {
             FineTuner.Result result;
             try (ConsoleProgress progress = console.progress()) {
                 progress.stage("R-Adapter fine-tuning", steps);
-                result = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr).weightDecay(wd)
+                result = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr()).weightDecay(wd)
                         .warmup(plan.warmup()).minLr(minLr).steps(steps).gradClip(gradClip)
                         .microBatch(plan.accumulation() > 1 ? plan.microBatch() : 0)
                         .activationCheckpointing(activationCheckpointing).device(model.device())
@@ -383,6 +404,14 @@ final class FinetuneCommand implements Callable<Integer> {
         return n == 0 ? Double.NaN : s / n;
     }
 
+    /** What this run really does (batch, steps, warm-up), once the dataset is read; the baselines read it too. */
+    TrainingPlan plan;
+
+    /** The peak learning rate: {@code --lr}, or the method's default. */
+    double lr() {
+        return lr != null ? lr : RobustMethods.Method.of(method).defaultLr();
+    }
+
     /** {@code losses.csv} (step, loss) and {@code loss.png}, both written atomically. */
     private static void writeLossCurve(Path dir, List<Double> losses) throws IOException {
         StringBuilder csv = new StringBuilder("step,loss\n");
@@ -393,7 +422,7 @@ final class FinetuneCommand implements Callable<Integer> {
         Plots.lossCurves(dir.resolve("loss.png"), "R-Adapter fine-tuning loss", Map.of("MPM-NCE", losses));
     }
 
-    private BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize, int batchSize) throws Exception {
+    BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize, int batchSize) throws Exception {
         ClipPreprocess pre = ClipPreprocess.train(imageSize, cropScale);
         boolean retrieval = task.equals("retrieval");
         if (!retrieval && !task.equals("classification")) {

@@ -29,7 +29,9 @@ class DemoCommandTest {
         }
         Map<String, Object> results = Json.parseObject(Files.readString(out.resolve("results.json")));
         List<Object> methods = (List<Object>) results.get("methods");
-        assertEquals(6, methods.size(), "zero-shot, FLYP, R-Adapter, w/o self-ensembling, merged, linear probe");
+        List<String> names = methods.stream().map(o -> (String) ((Map<String, Object>) o).get("method")).toList();
+        assertEquals(List.of("zero-shot", "linear probe", "full fine-tuning (FLYP)", "WiSE-FT (α = 0.5)", "LP-FT", "R-Adapter (EMA, α = 0.5)",
+                "R-Adapter w/o self-ensembling", "R-Adapter merged (α = 0.5)"), names);
         String report = Files.readString(out.resolve("report.md"));
         for (Object o : methods) {
             Map<String, Object> m = (Map<String, Object>) o;
@@ -41,27 +43,55 @@ class DemoCommandTest {
                 // every number in the report comes from this run's results
                 assertTrue(report.contains(String.format("%.1f%%", 100 * a)), "report lacks " + a);
             }
-            assertTrue(report.contains((String) m.get("method")), "report lacks " + m.get("method"));
+            // one sentence per method says what happened against zero-shot
+            assertTrue(report.contains("- **" + m.get("method") + "**"), "report lacks the sentence on " + m.get("method"));
         }
-        assertEquals(0.0, ((Number) results.get("merge_max_accuracy_gap")).doubleValue(), 1e-12,
+        assertTrue(report.contains("The synthetic world") && report.contains("The paper's shape, checked on this run"), report);
+        assertEquals(6, ((Map<String, Object>) results.get("paper_shape")).size(), "each condition of the paper's shape is recorded");
+
+        // Merged = un-merged, exactly.
+        assertEquals(0.0, ((Number) results.get("merge_max_accuracy_gap")).doubleValue(), 0.0,
                 "the merged model's accuracy equals the unmerged one's on every set");
-        Map<String, Object> zeroShot = (Map<String, Object>) methods.get(0);
-        Map<String, Object> rAdapter = (Map<String, Object>) methods.get(2);
-        assertEquals("zero-shot", zeroShot.get("method"));
-        assertTrue(((String) rAdapter.get("method")).startsWith("R-Adapter"));
-        double zsId = ((Number) ((Map<String, Object>) zeroShot.get("accuracy")).get("test")).doubleValue();
-        double raId = ((Number) ((Map<String, Object>) rAdapter.get("accuracy")).get("test")).doubleValue();
-        assertTrue(raId > zsId, "R-Adapter's ID accuracy " + raId + " should beat zero-shot's " + zsId);
-        Map<String, Object> probe = (Map<String, Object>) methods.getLast();
-        assertEquals("linear probe", probe.get("method"));
-        double probeId = ((Number) ((Map<String, Object>) probe.get("accuracy")).get("test")).doubleValue();
-        assertTrue(probeId > 2.0 / 12, "the linear probe's ID accuracy " + probeId + " should beat chance (1/12) clearly");
+        assertEquals(acc(methods, 5), acc(methods, 7), "merged and un-merged R-Adapter score the same on every set");
+
+        // WiSE-FT: α = 0 is exactly zero-shot, α = 1 exactly full fine-tuning.
+        assertEquals(Boolean.TRUE, results.get("wise_ft_ends_exact"));
+        List<Object> wise = (List<Object>) results.get("wise_ft_alpha_sweep");
+        Map<String, Object> w0 = (Map<String, Object>) wise.getFirst();
+        Map<String, Object> w1 = (Map<String, Object>) wise.getLast();
+        assertEquals(0.0, ((Number) w0.get("alpha")).doubleValue());
+        assertEquals(1.0, ((Number) w1.get("alpha")).doubleValue());
+        assertEquals(id(methods, 0), ((Number) w0.get("id")).doubleValue(), 0.0);
+        assertEquals(ood(methods, 0), ((Number) w0.get("ood_average")).doubleValue(), 0.0);
+        assertEquals(id(methods, 2), ((Number) w1.get("id")).doubleValue(), 0.0);
+        assertEquals(ood(methods, 2), ((Number) w1.get("ood_average")).doubleValue(), 0.0);
+
+        // What the quick run's size can carry: fine-tuning gains in-distribution.
+        double zsId = id(methods, 0);
+        assertTrue(id(methods, 2) > zsId + 0.05, "full fine-tuning's ID accuracy " + id(methods, 2) + " should beat zero-shot's " + zsId);
+        assertTrue(id(methods, 4) > zsId + 0.05, "LP-FT's ID accuracy " + id(methods, 4) + " should beat zero-shot's " + zsId);
+        assertTrue(id(methods, 5) > zsId, "R-Adapter's ID accuracy " + id(methods, 5) + " should beat zero-shot's " + zsId);
+        assertTrue(id(methods, 1) > 2.0 / 12, "the linear probe's ID accuracy " + id(methods, 1) + " should beat chance (1/12) clearly");
         assertTrue(((Number) ((Map<String, Object>) results.get("linear_probe")).get("lambda")).doubleValue() > 0);
         // The exported model is a plain CLIP that the loader reads with the config written beside it.
         try (LoadedClip m = ClipLoader.load(out.resolve("model.safetensors"), out.resolve("model.json"))) {
             assertEquals(64, m.config().embedDim());
             assertTrue(m.clip().namedParameters().keySet().stream().noneMatch(k -> k.contains("adapter")));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> acc(List<Object> methods, int row) {
+        return (Map<String, Object>) ((Map<String, Object>) methods.get(row)).get("accuracy");
+    }
+
+    private static double id(List<Object> methods, int row) {
+        return ((Number) acc(methods, row).get("test")).doubleValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double ood(List<Object> methods, int row) {
+        return ((Number) ((Map<String, Object>) methods.get(row)).get("ood_average")).doubleValue();
     }
 
     @Test

@@ -252,7 +252,7 @@ class UserExperienceTest {
     @Test
     void helpShowsTheDefaults() {
         Run h = ok("finetune", "--help");
-        for (String d : List.of("Default: 512", "Default: 0.2", "Default: 5e-4", "Default: 768,512", "Default: cpu")) {
+        for (String d : List.of("Default: 512", "Default: 0.2", "5e-4 for radapter", "Default: 768,512", "Default: cpu")) {
             assertTrue(h.out().contains(d), d + " missing in:\n" + h.out());
         }
         assertTrue(h.out().contains("--quiet") && h.out().contains("--verbose") && h.out().contains("--json"), h.out());

@@ -14,6 +14,8 @@ import radapter.adapters.eval.Classifier;
 import radapter.adapters.eval.Metrics;
 import radapter.adapters.eval.ZeroShotHead;
 import radapter.adapters.report.Plots;
+import radapter.adapters.robust.LpFt;
+import radapter.adapters.robust.WiseFt;
 import radapter.adapters.train.FineTuner;
 import radapter.adapters.train.LinearProbe;
 import radapter.data.dataset.PromptTemplates;
@@ -54,7 +56,7 @@ public final class Demo {
             int finetuneBatch, int evalPerSplit) {
         public static Settings of(boolean quick, long seed, Path out) {
             return quick
-                    ? new Settings(true, seed, out, 320, 48, 60, 32, 240)
+                    ? new Settings(true, seed, out, 320, 48, 60, 32, 200)
                     : new Settings(false, seed, out, 1200, 96, 300, 64, 600);
         }
 
@@ -76,7 +78,35 @@ public final class Demo {
 
     /** One method's evaluation. */
     public record Scores(String method, Map<String, Double> accuracy, double oodAverage, long trainable, double trainSeconds) {
+        /** The same accuracies under another name, with a parameter count and training time. */
+        Scores renamed(String name, long params, double seconds) {
+            return new Scores(name, accuracy, oodAverage, params, seconds);
+        }
     }
+
+    static final String ZERO_SHOT = "zero-shot";
+    static final String LINEAR_PROBE = "linear probe";
+    static final String FULL = "full fine-tuning (FLYP)";
+    static final String WISE_FT = "WiSE-FT (α = 0.5)";
+    static final String LP_FT = "LP-FT";
+    static final String R_ADAPTER = "R-Adapter (EMA, α = 0.5)";
+    static final String R_ADAPTER_PLAIN = "R-Adapter w/o self-ensembling";
+    static final String R_ADAPTER_MERGED = "R-Adapter merged (α = 0.5)";
+    /** Full fine-tuning's (and LP-FT's) peak learning rate. */
+    static final double FULL_LR = 1e-4;
+    /**
+     * R-Adapter's peak learning rate, 30 times full fine-tuning's: zero-initialised adapters need
+     * far larger steps than pre-trained weights (the paper's ImageNet recipe: 5e-4 against
+     * FLYP's 1e-5, 50 times).
+     */
+    static final double ADAPTER_LR = 3e-3;
+    /**
+     * The α of both weight-space ensembling sweeps. Five points draw the curve; each costs a
+     * full evaluation, and the two sweeps were a fifth of the run at eleven points each.
+     */
+    static final double[] ALPHAS = {0, 0.25, 0.5, 0.75, 1.0};
+    /** Index of α = 0.5 in the sweeps. */
+    private static final int MID = 2;
 
     static final List<String> TEMPLATES = List.of("a photo of a {}.", "a drawing of a {}.", "a picture of a {}.",
             "a {} on a plain background.", "a close-up photo of a {}.", "a pencil drawing of a {}.");
@@ -140,10 +170,19 @@ public final class Demo {
         double pretrainSeconds = (System.nanoTime() - t0) / 1e9;
         zeroShotState = snapshot(base);
 
-        List<Scores> table = new ArrayList<>();
-        // 3. Zero-shot.
+        // 3. Zero-shot, and the linear probe on its frozen features (the CLIP paper's protocol;
+        // also LP-FT's first stage).
         Clip zs = fresh(cfg, zeroShotState);
-        table.add(evaluate("zero-shot", zs, tok, classNames, templates, evalPixels, evalLabels, 0, 0));
+        Scores zeroShot = evaluate(ZERO_SHOT, zs, tok, classNames, templates, evalPixels, evalLabels, 0, 0);
+        progress.stage("linear probe", 1);
+        t0 = System.nanoTime();
+        Tensor trainFeatures = frozenFeatures(zs, train);
+        LinearProbe.Result probe = LinearProbe.builder().seed(s.seed() + 5).build()
+                .fit(trainFeatures, DemoData.labels(train), train.classNames().asList());
+        double probeSeconds = (System.nanoTime() - t0) / 1e9;
+        progress.step(1, String.format("λ = %.0e", probe.lambda()));
+        Scores probeScores = evaluate(LINEAR_PROBE, zs, probe.classifier(), tok, classNames, templates, evalPixels, evalLabels,
+                probe.classifier().weight().numel() + probe.classifier().bias().numel(), probeSeconds);
 
         Map<String, List<Double>> ftCurves = new LinkedHashMap<>();
         // 4a. Full fine-tuning with the FLYP loss (CLIP loss on class prompts).
@@ -152,14 +191,46 @@ public final class Demo {
         full.logitScale().requiresGrad(false);
         progress.stage("full fine-tuning (FLYP)", s.finetuneSteps());
         t0 = System.nanoTime();
-        FineTuner.Result fr = FineTuner.builder().model(full).loss(FineTuner.LossKind.CLIP).labelSmoothing(0).lr(1e-4).weightDecay(0.1)
+        FineTuner.Result fr = FineTuner.builder().model(full).loss(FineTuner.LossKind.CLIP).labelSmoothing(0).lr(FULL_LR).weightDecay(0.1)
                 .warmup(s.finetuneSteps() / 10).minLr(1e-6).steps(s.finetuneSteps()).gradClip(1.0).seed(s.seed() + 2).listener(listener())
                 .build().run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
-        ftCurves.put("full fine-tuning (FLYP)", fr.losses());
-        table.add(evaluate("full fine-tuning (FLYP)", full, tok, classNames, templates, evalPixels, evalLabels,
-                full.parameterCount(true), (System.nanoTime() - t0) / 1e9));
+        double fullSeconds = (System.nanoTime() - t0) / 1e9;
+        long fullParams = full.parameterCount(true);
+        full.freeze();
+        ftCurves.put(FULL, fr.losses());
+        Scores fullScores = evaluate(FULL, full, tok, classNames, templates, evalPixels, evalLabels, fullParams, fullSeconds);
+        Map<String, Tensor> fineTunedState = snapshot(full);
 
-        // 4b. R-Adapter with adapter dropping, EMA and α = 0.5.
+        // 4b. WiSE-FT: the weight-space ensemble of the zero-shot and the fully fine-tuned weights.
+        double[] alphas = ALPHAS;
+        Sweep wise = new Sweep(alphas.length);
+        Clip wiseModel = fresh(cfg, zeroShotState);
+        progress.stage("WiSE-FT α sweep", alphas.length);
+        for (int i = 0; i < alphas.length; i++) {
+            double a = alphas[i];
+            MemoryScope.outsideScopes(() -> {
+                WiseFt.apply(wiseModel, zeroShotState, fineTunedState, a);
+                return null;
+            });
+            wise.put(i, evaluate("WiSE-FT α=" + a, wiseModel, tok, classNames, templates, evalPixels, evalLabels, 0, 0));
+            progress.step(i + 1, String.format("α %.2f: ID %.1f%%, OOD %.1f%%", a, 100 * wise.id[i], 100 * wise.ood[i]));
+        }
+        Scores wiseScores = wise.scores[MID].renamed(WISE_FT, fullParams, fullSeconds);
+        boolean wiseEndsExact = wise.scores[0].accuracy().equals(zeroShot.accuracy())
+                && wise.scores[alphas.length - 1].accuracy().equals(fullScores.accuracy());
+
+        // 4c. LP-FT: full fine-tuning of the image tower from the linear probe's head, cross-entropy.
+        Clip lpft = fresh(cfg, zeroShotState);
+        progress.stage("LP-FT", s.finetuneSteps());
+        t0 = System.nanoTime();
+        LpFt.Result lpftRun = LpFt.builder().lr(FULL_LR).weightDecay(0.1).warmup(s.finetuneSteps() / 10).minLr(1e-6).steps(s.finetuneSteps())
+                .gradClip(1.0).listener(listener()).build()
+                .run(lpft, probe.classifier(), DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+        ftCurves.put(LP_FT, lpftRun.losses());
+        Scores lpftScores = evaluate(LP_FT, lpft, lpftRun.head(), tok, classNames, templates, evalPixels, evalLabels,
+                lpft.visual().parameterCount(false) + lpftRun.head().weight().numel() + lpftRun.head().bias().numel(), probeSeconds + lpftRun.seconds());
+
+        // 4d. R-Adapter with adapter dropping, EMA and α = 0.5.
         double ema = s.quick() ? 0.95 : 0.98;
         Clip ra = fresh(cfg, zeroShotState);
         AdaptedClip adapted = AdaptedClip.install(ra, AdapterConfig.builder().ranks(64, 64).dropPath(0.2).dropAxis(DropMaskAxis.PER_SAMPLE)
@@ -170,10 +241,9 @@ public final class Demo {
                 .run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
         double raSeconds = (System.nanoTime() - t0) / 1e9;
         ftCurves.put("R-Adapter", rr.losses());
-        table.add(evaluate("R-Adapter (EMA, α = 0.5)", ra, tok, classNames, templates, evalPixels, evalLabels, adapted.trainableCount(),
-                raSeconds));
+        Scores unmerged = evaluate(R_ADAPTER, ra, tok, classNames, templates, evalPixels, evalLabels, adapted.trainableCount(), raSeconds);
 
-        // 4c. R-Adapter without self-ensembling: no dropping, no EMA, full strength.
+        // 4e. R-Adapter without self-ensembling: no dropping, no EMA, full strength.
         Clip plain = fresh(cfg, zeroShotState);
         AdaptedClip plainAdapted = AdaptedClip.install(plain, AdapterConfig.builder().ranks(64, 64).dropPath(0).ema(0).evalScale(1.0).build(),
                 new Rng(s.seed() + 4));
@@ -181,27 +251,21 @@ public final class Demo {
         t0 = System.nanoTime();
         FineTuner.Result pr = rAdapterTuner(plainAdapted).build()
                 .run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
-        ftCurves.put("R-Adapter w/o self-ensembling", pr.losses());
-        table.add(evaluate("R-Adapter w/o self-ensembling", plain, tok, classNames, templates, evalPixels, evalLabels,
-                plainAdapted.trainableCount(), (System.nanoTime() - t0) / 1e9));
+        ftCurves.put(R_ADAPTER_PLAIN, pr.losses());
+        Scores plainScores = evaluate(R_ADAPTER_PLAIN, plain, tok, classNames, templates, evalPixels, evalLabels,
+                plainAdapted.trainableCount(), (System.nanoTime() - t0) / 1e9);
 
-        // 5. α sweep (weight-space ensembling for free) and the merge check.
-        double[] alphas = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
-        double[] sweepId = new double[alphas.length];
-        double[] sweepOod = new double[alphas.length];
-        progress.stage("α sweep", alphas.length);
+        // 5. R-Adapter's α sweep (weight-space ensembling for free) and the merge check.
+        Sweep raSweep = new Sweep(alphas.length);
+        progress.stage("R-Adapter α sweep", alphas.length);
         for (int i = 0; i < alphas.length; i++) {
             adapted.setEvalScale(alphas[i]);
-            Scores sc = evaluate("α=" + alphas[i], ra, tok, classNames, templates, evalPixels, evalLabels, 0, 0);
-            sweepId[i] = sc.accuracy().get(Split.TEST.id());
-            sweepOod[i] = sc.oodAverage();
-            progress.step(i + 1, String.format("α %.1f: ID %.1f%%, OOD %.1f%%", alphas[i], 100 * sweepId[i], 100 * sweepOod[i]));
+            raSweep.put(i, evaluate("α=" + alphas[i], ra, tok, classNames, templates, evalPixels, evalLabels, 0, 0));
+            progress.step(i + 1, String.format("α %.2f: ID %.1f%%, OOD %.1f%%", alphas[i], 100 * raSweep.id[i], 100 * raSweep.ood[i]));
         }
         adapted.setEvalScale(0.5);
-        Scores unmerged = table.get(2);
         adapted.merge(0.5);
-        Scores merged = evaluate("R-Adapter merged (α = 0.5)", ra, tok, classNames, templates, evalPixels, evalLabels,
-                adapted.trainableCount(), raSeconds);
+        Scores merged = evaluate(R_ADAPTER_MERGED, ra, tok, classNames, templates, evalPixels, evalLabels, adapted.trainableCount(), raSeconds);
         Path modelFile = s.out().resolve("model.safetensors");
         adapted.exportMerged(modelFile, CheckpointLayout.OPENAI, Map.of("radapter.demo_seed", Long.toString(s.seed())));
         adapted.unmerge();
@@ -209,17 +273,9 @@ public final class Demo {
         for (String k : unmerged.accuracy().keySet()) {
             mergeGap = Math.max(mergeGap, Math.abs(unmerged.accuracy().get(k) - merged.accuracy().get(k)));
         }
-        table.add(merged);
-
-        // 5b. Linear-probe baseline on the zero-shot model's frozen features (the CLIP paper's protocol).
-        progress.stage("linear probe", 1);
-        t0 = System.nanoTime();
-        LinearProbe.Result probe = linearProbe(zs, train, s.seed() + 5);
-        progress.step(1, String.format("λ = %.0e", probe.lambda()));
-        Scores probeScores = evaluate("linear probe", zs, probe.classifier(), tok, classNames, templates, evalPixels, evalLabels,
-                probe.classifier().weight().numel() + probe.classifier().bias().numel(), (System.nanoTime() - t0) / 1e9);
-        table.add(probeScores);
         writeModelConfig(cfg, tok);
+
+        List<Scores> table = List.of(zeroShot, probeScores, fullScores, wiseScores, lpftScores, unmerged, plainScores, merged);
 
         // 6. Reports and plots.
         Map<String, List<Double>> pre2 = new LinkedHashMap<>();
@@ -227,19 +283,39 @@ public final class Demo {
         Plots.lossCurves(s.out().resolve("pretrain_loss.png"), "Pre-training loss", pre2);
         Plots.lossCurves(s.out().resolve("finetune_loss.png"), "Fine-tuning loss", ftCurves);
         Map<String, double[]> points = new LinkedHashMap<>();
-        for (Scores sc : table.subList(0, 2)) {
+        for (Scores sc : List.of(zeroShot, fullScores, lpftScores, probeScores, plainScores)) {
             points.put(sc.method(), new double[] {sc.accuracy().get(Split.TEST.id()), sc.oodAverage()});
         }
-        points.put("R-Adapter w/o self-ensembling", new double[] {table.get(3).accuracy().get(Split.TEST.id()), table.get(3).oodAverage()});
-        points.put("linear probe", new double[] {probeScores.accuracy().get(Split.TEST.id()), probeScores.oodAverage()});
-        Plots.alphaSweep(s.out().resolve("alpha_sweep.png"), alphas, sweepId, sweepOod, points);
+        Plots.alphaCurves(s.out().resolve("alpha_sweep.png"), "Weight-space ensembling: α = 0 (zero-shot) … 1",
+                List.of(new Plots.AlphaCurve("R-Adapter, α = 0 … 1", alphas, raSweep.id, raSweep.ood),
+                        new Plots.AlphaCurve("WiSE-FT, α = 0 … 1", alphas, wise.id, wise.ood)), points);
         double totalSeconds = (System.nanoTime() - start) / 1e9;
-        Report.write(s, table, alphas, sweepId, sweepOod, mergeGap, pretrainSeconds, pretrainLosses, totalSeconds, cfg, probe);
+        Report.write(new Report.Run(s, table, alphas, raSweep.id, raSweep.ood, wise.id, wise.ood, wiseEndsExact, mergeGap, pretrainSeconds,
+                pretrainLosses, totalSeconds, cfg, probe));
         return table;
     }
 
+    /** Accuracies along an α sweep. */
+    private static final class Sweep {
+        final double[] id;
+        final double[] ood;
+        final Scores[] scores;
+
+        Sweep(int n) {
+            id = new double[n];
+            ood = new double[n];
+            scores = new Scores[n];
+        }
+
+        void put(int i, Scores sc) {
+            scores[i] = sc;
+            id[i] = sc.accuracy().get(Split.TEST.id());
+            ood[i] = sc.oodAverage();
+        }
+    }
+
     private FineTuner.Builder rAdapterTuner(AdaptedClip a) {
-        return FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(0.05).labelSmoothing(0.02).lr(1e-3)
+        return FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(0.05).labelSmoothing(0.02).lr(ADAPTER_LR)
                 .weightDecay(0).warmup(s.finetuneSteps() / 10).minLr(1e-6).steps(s.finetuneSteps()).gradClip(1.0).listener(listener());
     }
 
@@ -298,25 +374,23 @@ public final class Demo {
         }
         ood /= SHIFTS.length;
         Scores sc = new Scores(method, acc, ood, trainable, seconds);
-        if (trainable > 0 || method.equals("zero-shot")) {
+        if (trainable > 0 || method.equals(ZERO_SHOT)) {
             progress.message(String.format("%-32s ID %5.1f%%  OOD avg %5.1f%%", method, 100 * acc.get(Split.TEST.id()), 100 * ood));
         }
         return sc;
     }
 
-    /** Logistic regression on {@code clip}'s frozen image features of the ID training set, λ chosen on a held-out part. */
-    private static LinearProbe.Result linearProbe(Clip clip, SyntheticDataset train, long seed) {
+    /** {@code clip}'s image features of every image of {@code ds}, outside any memory scope. */
+    private static Tensor frozenFeatures(Clip clip, SyntheticDataset ds) {
         clip.eval();
-        Tensor features;
         try (MemoryScope scope = MemoryScope.open()) {
-            Tensor px = DemoData.pixels(train, 0, train.size());
+            Tensor px = DemoData.pixels(ds, 0, ds.size());
             List<Tensor> parts = new ArrayList<>();
             for (long from = 0; from < px.size(0); from += 256) {
                 parts.add(clip.encodeImage(px.narrow(0, from, Math.min(256, px.size(0) - from))));
             }
-            features = scope.keep(radapter.tensor.Join.cat(0, parts));
+            return scope.keep(radapter.tensor.Join.cat(0, parts));
         }
-        return LinearProbe.builder().seed(seed).build().fit(features, DemoData.labels(train), train.classNames().asList());
     }
 
     private void writeModelConfig(ClipConfig cfg, WordTokenizer tok) throws IOException {

@@ -63,26 +63,51 @@ public final class Plots {
         save(chart, file);
     }
 
+    /** One α curve: ID and OOD accuracy (fractions) at each α of a sweep, in sweep order. */
+    public record AlphaCurve(String name, double[] alphas, double[] id, double[] ood) {
+        public AlphaCurve {
+            if (alphas.length != id.length || id.length != ood.length) {
+                throw new IllegalArgumentException("α curve " + name + ": " + alphas.length + " α values, " + id.length + " ID and "
+                        + ood.length + " OOD accuracies");
+            }
+        }
+    }
+
     /** The weight-space ensembling curve: OOD against ID accuracy for each α, plus reference points. */
     public static void alphaSweep(Path file, double[] alphas, double[] id, double[] ood, Map<String, double[]> points) throws IOException {
-        XYChart chart = new XYChartBuilder().width(800).height(560).title("R-Adapter weight-space ensembling (α sweep)")
+        alphaCurves(file, "R-Adapter weight-space ensembling (α sweep)",
+                List.of(new AlphaCurve("R-Adapter, α = " + alphaLabel(min(alphas)) + " … " + alphaLabel(max(alphas)), alphas, id, ood)), points);
+    }
+
+    /**
+     * Several weight-space ensembling curves in one chart (OOD against ID accuracy, one marker per
+     * α), plus reference points ({@code {id, ood}} fractions by name).
+     */
+    public static void alphaCurves(Path file, String title, List<AlphaCurve> curves, Map<String, double[]> points) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(560).title(title)
                 .xAxisTitle("ID accuracy (%)").yAxisTitle("OOD average accuracy (%)").build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setXAxisDecimalPattern("0.0");
         chart.getStyler().setYAxisDecimalPattern("0.0");
-        double[] x = toPercent(id);
-        double[] y = toPercent(ood);
-        XYSeries curve = chart.addSeries("R-Adapter, α = " + alphaLabel(min(alphas)) + " … " + alphaLabel(max(alphas)), x, y);
-        curve.setMarker(SeriesMarkers.CIRCLE);
-        // Each point's α just above it, offset by a fraction of the y range so labels clear the markers.
-        // Points that coincide share one label ("α 0.75, 1") instead of printing over each other.
-        double yRange = Math.max(max(y) - min(y), 1);
-        Map<List<Double>, List<String>> labels = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < alphas.length; i++) {
-            labels.computeIfAbsent(List.of(x[i], y[i]), k -> new ArrayList<>()).add(alphaLabel(alphas[i]));
+        double yRange = 1;
+        for (AlphaCurve c : curves) {
+            double[] y = toPercent(c.ood());
+            yRange = Math.max(yRange, max(y) - min(y));
         }
-        for (Map.Entry<List<Double>, List<String>> e : labels.entrySet()) {
-            chart.addAnnotation(new AnnotationText("α " + String.join(", ", e.getValue()), e.getKey().get(0), e.getKey().get(1) + 0.06 * yRange, false));
+        for (AlphaCurve c : curves) {
+            double[] x = toPercent(c.id());
+            double[] y = toPercent(c.ood());
+            XYSeries curve = chart.addSeries(c.name(), x, y);
+            curve.setMarker(SeriesMarkers.CIRCLE);
+            // Each point's α just above it, offset by a fraction of the y range so labels clear the markers.
+            // Points that coincide share one label ("α 0.75, 1") instead of printing over each other.
+            Map<List<Double>, List<String>> labels = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < c.alphas().length; i++) {
+                labels.computeIfAbsent(List.of(x[i], y[i]), k -> new ArrayList<>()).add(alphaLabel(c.alphas()[i]));
+            }
+            for (Map.Entry<List<Double>, List<String>> e : labels.entrySet()) {
+                chart.addAnnotation(new AnnotationText("α " + String.join(", ", e.getValue()), e.getKey().get(0), e.getKey().get(1) + 0.06 * yRange, false));
+            }
         }
         for (Map.Entry<String, double[]> p : points.entrySet()) {
             XYSeries s = chart.addSeries(p.getKey(), new double[] {100 * p.getValue()[0]}, new double[] {100 * p.getValue()[1]});

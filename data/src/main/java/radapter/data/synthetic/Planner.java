@@ -115,8 +115,26 @@ final class Planner {
             }
             case PRETRAIN -> pretrain(p, r, n, hue, c);
         }
+        stamp(p, split, r);
         p.pixelSeed = r.nextLong();
         return p;
+    }
+
+    /**
+     * The shortcut. A small dark stamp in one of 12 border cells, like the watermark or logo of the
+     * source a fine-tuning set was collected from: in the in-distribution splits its cell is the
+     * class (a perfect, effortless cue that fine-tuning can latch onto); in the shifted splits
+     * every image has one in a random cell (the cue is present but says nothing); in the
+     * pre-training mix half the images have one in a random cell and no caption mentions it, so
+     * the zero-shot model learns to ignore it.
+     */
+    private static void stamp(Plan p, Split split, Rng r) {
+        switch (split) {
+            case TRAIN, TEST -> p.stamp = p.label;
+            case PRETRAIN -> p.stamp = r.nextInt(2) == 0 ? r.nextInt(ShapeRenderer.STAMP_CELLS.length) : -1;
+            default -> p.stamp = r.nextInt(ShapeRenderer.STAMP_CELLS.length);
+        }
+        p.stampRgb = ShapeRenderer.hsv(u(r, 0, 360), u(r, 0, 0.15), u(r, 0.08, 0.22));
     }
 
     /** In-distribution placement: medium size, moderate rotation, jittered but inside the frame. */

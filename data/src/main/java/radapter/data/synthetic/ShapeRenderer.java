@@ -55,8 +55,21 @@ final class ShapeRenderer {
         double bgPeriod;
         int noise;
         String caption;
+        /** Stamp cell (index into {@link #STAMP_CELLS}), or -1 for no stamp. */
+        int stamp = -1;
+        /** Stamp colour, 0xRRGGBB. */
+        int stampRgb;
         long pixelSeed;
     }
+
+    /**
+     * Where a stamp can sit: the 12 border cells of a 4×4 grid, clockwise from the top-left corner.
+     * With the demo's ViT (patch size n/4) a stamp fills one border patch exactly, so it is one
+     * token the model can read off on its own.
+     */
+    static final int[][] STAMP_CELLS = {
+            {0, 0}, {1, 0}, {2, 0}, {3, 0}, {3, 1}, {3, 2}, {3, 3}, {2, 3}, {1, 3}, {0, 3}, {0, 2}, {0, 1},
+    };
 
     // Unit shapes, radius about 1 around the origin; index = shape id (alphabetical: circle, square, star, triangle).
     private static final Shape[] UNIT = {
@@ -148,6 +161,14 @@ final class ShapeRenderer {
                         g.draw(j.createTransformedShape(s));
                     }
                 }
+            }
+            if (p.stamp >= 0) {
+                // Drawn last and without anti-aliasing: a crisp square on top of everything.
+                int cell = Math.max(1, n / 4);
+                g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+                g.setComposite(AlphaComposite.SrcOver);
+                g.setColor(new Color(p.stampRgb));
+                g.fillRect(STAMP_CELLS[p.stamp][0] * cell, STAMP_CELLS[p.stamp][1] * cell, cell, cell);
             }
         } finally {
             g.dispose();

@@ -36,6 +36,44 @@ class SyntheticShapesTest {
         return SyntheticShapes.builder().seed(seed).imageSize(32).sizeAll(120).build();
     }
 
+    /** The shortcut: the stamp's cell is the class in-distribution, random in the shifts, present in about half the pre-training mix. */
+    @Test
+    void theStampIsAPerfectCueInDistributionOnlyAndDrawnOnTop() {
+        int cells = ShapeRenderer.STAMP_CELLS.length;
+        assertEquals(Planner.CLASSES, cells, "one stamp cell per class");
+        for (Split split : Split.values()) {
+            int matches = 0;
+            int stamped = 0;
+            int n = 600;
+            for (int i = 0; i < n; i++) {
+                ShapeRenderer.Plan p = Planner.plan(split, i, new radapter.tensor.Rng(5).fork(i), 32);
+                if (p.stamp >= 0) {
+                    stamped++;
+                    matches += p.stamp == p.label ? 1 : 0;
+                }
+            }
+            switch (split) {
+                case TRAIN, TEST -> assertEquals(n, matches, split + ": every image carries its class's stamp");
+                case PRETRAIN -> {
+                    assertTrue(stamped > n / 3 && stamped < 2 * n / 3, "pre-training: about half stamped, got " + stamped);
+                    assertTrue(matches < stamped / 4, "pre-training: the stamp says nothing about the class");
+                }
+                default -> {
+                    assertEquals(n, stamped, split + ": every shifted image carries a stamp");
+                    assertTrue(matches < n / 4, split + ": the stamp says nothing about the class, " + matches + " of " + n + " match");
+                }
+            }
+        }
+        // Drawn last: the stamp's cell is one flat dark square in the rendered image.
+        SyntheticDataset train = shapes(3).split(Split.TRAIN);
+        RgbImage img = train.image(0);
+        int[] cell = ShapeRenderer.STAMP_CELLS[train.get(0).label()];
+        byte[] px = img.pixels();
+        int o = ((cell[1] * 8 + 3) * 32 + cell[0] * 8 + 3) * 3;
+        int lum = (px[o] & 0xFF) + (px[o + 1] & 0xFF) + (px[o + 2] & 0xFF);
+        assertTrue(lum < 3 * 80, "the stamp is dark, got " + lum / 3);
+    }
+
     @Test
     void sameSeedGivesIdenticalBytesInAnyOrder() {
         SyntheticShapes a = shapes(3);

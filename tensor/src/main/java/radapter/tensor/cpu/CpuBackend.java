@@ -8,7 +8,7 @@ import radapter.tensor.Tensor;
 import radapter.tensor.UnaryOp;
 
 /**
- * The {@code cpu} backend: Vector API kernels for F32, parallel on {@link CpuThreads#pool()}.
+ * The {@code cpu} backend: Vector API kernels for F32, parallel on the {@link CpuThreads} team.
  * Other dtypes are routed to {@code reference} by the front-ends ({@link #supports}).
  *
  * <p>This class itself touches no {@code jdk.incubator.vector} type, so it loads (and reports

@@ -1,19 +1,19 @@
 package radapter.tensor.cpu;
 
-import java.util.concurrent.RecursiveAction;
-
 /**
  * Range splitting for the {@code cpu} backend's non-GEMM kernels: a range of work items is cut into
- * a few contiguous pieces that run on {@link CpuThreads#pool()}; small work stays on the calling
+ * a few contiguous pieces that run on the calling thread and the {@link CpuThreads} helpers; small work stays on the calling
  * thread.
  */
 final class CpuParallel {
 
     /**
      * Work (roughly: elements touched, weighted by cost per element) below which a piece is not
-     * worth a task of its own; forking and joining costs a few microseconds.
+     * worth a task of its own. Handing a piece to an awake {@link CpuThreads} helper costs about a
+     * microsecond (a few cache-line transfers), so pieces of a few thousand elements already pay;
+     * {@code radapter.cpu.grain} overrides it.
      */
-    static final long GRAIN = 32_768;
+    static final long GRAIN = Long.getLong("radapter.cpu.grain", 8_192L);
 
     private CpuParallel() {}
 
@@ -33,7 +33,7 @@ final class CpuParallel {
 
     /**
      * Runs {@code body} over {@code [0, n)} in at most {@code parts} contiguous pieces (fewer when
-     * {@code n} is smaller), in the compute pool when there are several, and waits for all of them.
+     * {@code n} is smaller), on the calling thread and the helpers when there are several, and waits for all of them.
      * Returns the number of pieces used.
      */
     static int forRange(long n, int parts, RangeBody body) {
@@ -45,24 +45,7 @@ final class CpuParallel {
             body.run(0, 0, n);
             return 1;
         }
-        RecursiveAction[] pieces = new RecursiveAction[t];
-        for (int i = 0; i < t; i++) {
-            long lo = split(n, i, t);
-            long hi = split(n, i + 1, t);
-            int part = i;
-            pieces[i] = new RecursiveAction() {
-                @Override
-                protected void compute() {
-                    body.run(part, lo, hi);
-                }
-            };
-        }
-        CpuThreads.invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                invokeAll(pieces);
-            }
-        });
+        CpuThreads.parallelFor(t, i -> body.run(i, split(n, i, t), split(n, i + 1, t)));
         return t;
     }
 

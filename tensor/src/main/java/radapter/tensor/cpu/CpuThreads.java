@@ -1,24 +1,38 @@
 package radapter.tensor.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The compute pool shared by the {@code cpu} backend's kernels (GEMM, and anything else that splits
- * work across cores).
+ * The compute threads shared by the {@code cpu} backend's kernels (GEMM, and anything else that
+ * splits work across cores).
  *
- * <p>One {@link ForkJoinPool} of daemon threads, sized to {@link Runtime#availableProcessors()}
- * unless the system property {@code radapter.threads} is set to a positive integer. With a
- * parallelism of 1 kernels run on the calling thread and the pool is never started.
+ * <p>A team of {@code parallelism() − 1} daemon helper threads; the thread that calls a kernel is
+ * the last member and always works too. The team size is {@link Runtime#availableProcessors()}
+ * unless the system property {@code radapter.threads} is set to a positive integer; with 1 the
+ * helpers are never started.
+ *
+ * <p><b>Why a team and not a {@code ForkJoinPool}.</b> A training step of a small model is
+ * thousands of kernels of a few to a few hundred microseconds each. A pool worker that parks
+ * between kernels needs tens of microseconds to be woken, by which time the caller has often
+ * finished the kernel alone: the machine then runs one core busy, the other mostly waking up and
+ * going back to sleep (hundreds of thousands of context switches a minute). Helpers here keep
+ * polling for the next job for a short while ({@code radapter.threads.spinMicros}, default 500 µs)
+ * before they park, so a sequence of kernels finds them awake, and the caller hands out work with
+ * one volatile write.
  */
 public final class CpuThreads {
 
     private static final int PARALLELISM = readParallelism();
+
+    /** How long an idle helper keeps polling for the next job before it parks. */
+    private static final long SPIN_NANOS = 1000L * Long.getLong("radapter.threads.spinMicros", 500L);
+
+    /** How long a caller spins for the last items of its job before it parks (the helper unparks it). */
+    private static final long CALLER_SPIN_NANOS = 50_000L;
 
     private CpuThreads() {}
 
@@ -31,7 +45,7 @@ public final class CpuThreads {
                     return n;
                 }
             } catch (NumberFormatException ignored) {
-                // fall through to the default
+                // fall through to the error
             }
             throw new IllegalArgumentException(
                     "radapter.threads must be a positive integer, got '" + prop + "'");
@@ -39,86 +53,49 @@ public final class CpuThreads {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
-    /** Lazily created so that single-threaded configurations and tools never start threads. */
-    private static final class Holder {
-        static final ForkJoinPool POOL = create();
-
-        private static ForkJoinPool create() {
-            AtomicInteger counter = new AtomicInteger();
-            ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
-                ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) {};
-                t.setName("radapter-cpu-" + counter.getAndIncrement());
-                t.setDaemon(true);
-                return t;
-            };
-            return new ForkJoinPool(PARALLELISM, factory, null, false);
-        }
-    }
-
-    /** Number of threads the compute pool runs (the target degree of parallelism for kernels). */
+    /** Number of threads kernels run on, the caller included (the target degree of parallelism). */
     public static int parallelism() {
         return PARALLELISM;
     }
 
-    /** The shared compute pool. */
-    public static ForkJoinPool pool() {
-        return Holder.POOL;
-    }
-
-    /** True when the current thread is one of the compute pool's workers. */
+    /** True when the current thread is one of the helper threads. */
     public static boolean inPool() {
-        return ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool();
-    }
-
-    /**
-     * Runs {@code task} in the compute pool and waits for it: directly when the caller already is
-     * a pool worker (so nested parallel kernels share the pool instead of blocking a thread), else
-     * through {@link ForkJoinPool#invoke}.
-     */
-    public static void invoke(ForkJoinTask<?> task) {
-        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool()) {
-            task.invoke();
-        } else {
-            pool().invoke(task);
-        }
+        return Thread.currentThread() instanceof Helper;
     }
 
     /**
      * Runs {@code body.accept(i)} for every {@code i} in {@code [0, n)} on the calling thread plus
-     * up to {@code parallelism() - 1} pool workers, each claiming the next index as it becomes
-     * free (so uneven items balance themselves). The caller starts working at once instead of
-     * waiting for a worker to wake up, and returns as soon as every index has run: helpers that
-     * start late find nothing left and exit. Exceptions thrown by {@code body} are rethrown (the
-     * first one; the remaining indices still run).
+     * up to {@code parallelism() - 1} helpers, each claiming the next index as it becomes free (so
+     * uneven items balance themselves). The caller starts working at once and returns as soon as
+     * every index has run: helpers that arrive late find nothing left. A call from a helper (a
+     * kernel inside a kernel), or while another thread's call holds the team, runs on the calling
+     * thread alone. Exceptions thrown by {@code body} are rethrown (the first one; the remaining
+     * indices still run).
      */
     public static void parallelFor(int n, IntConsumer body) {
         if (n <= 0) {
             return;
         }
-        int helpers = Math.min(PARALLELISM - 1, n - 1);
-        if (helpers <= 0) {
-            for (int i = 0; i < n; i++) {
-                body.accept(i);
-            }
+        if (PARALLELISM == 1 || n == 1 || inPool() || !Team.INSTANCE.busy.compareAndSet(false, true)) {
+            Job serial = new Job(n, body, null);
+            serial.work();
+            serial.rethrow();
             return;
         }
-        ParallelFor job = new ParallelFor(n, body, Thread.currentThread());
-        ForkJoinPool pool = pool();
-        boolean inPool = ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool;
-        for (int h = 0; h < helpers; h++) {
-            ForkJoinTask<?> task = ForkJoinTask.adapt(job::work);
-            if (inPool) {
-                task.fork();
-            } else {
-                pool.execute(task);
-            }
+        Team team = Team.INSTANCE;
+        try {
+            Job job = new Job(n, body, Thread.currentThread());
+            team.publish(job);
+            job.work();
+            job.awaitAll();
+            job.rethrow();
+        } finally {
+            team.busy.set(false);
         }
-        job.work();
-        job.awaitAll();
     }
 
-    /** Shared state of one {@link #parallelFor} call. */
-    private static final class ParallelFor {
+    /** One {@link #parallelFor} call: its items, who claimed what, and the first failure. */
+    private static final class Job {
         private final int n;
         private final IntConsumer body;
         private final Thread caller;
@@ -126,7 +103,7 @@ public final class CpuThreads {
         private final AtomicInteger done = new AtomicInteger();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        ParallelFor(int n, IntConsumer body, Thread caller) {
+        Job(int n, IntConsumer body, Thread caller) {
             this.n = n;
             this.body = body;
             this.caller = caller;
@@ -139,22 +116,29 @@ public final class CpuThreads {
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
-                    if (done.incrementAndGet() == n) {
+                    if (done.incrementAndGet() == n && caller != null && Thread.currentThread() != caller) {
                         LockSupport.unpark(caller);
                     }
                 }
             }
         }
 
-        /** Waits (spinning briefly, then parking) until every index has finished. */
+        /** Waits (spinning briefly, then parking until the last helper unparks it) for every index. */
         void awaitAll() {
-            for (int spins = 0; done.get() < n; spins++) {
-                if (spins < 2_000) {
+            long start = 0;
+            while (done.get() < n) {
+                if (start == 0) {
+                    start = System.nanoTime();
+                }
+                if (System.nanoTime() - start < CALLER_SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
-                    LockSupport.parkNanos(this, 200_000L);
+                    LockSupport.parkNanos(this, 1_000_000L);
                 }
             }
+        }
+
+        void rethrow() {
             Throwable t = failure.get();
             if (t instanceof RuntimeException re) {
                 throw re;
@@ -164,6 +148,72 @@ public final class CpuThreads {
             }
             if (t != null) {
                 throw new RuntimeException(t);
+            }
+        }
+    }
+
+    /** The helper threads, started on first use. */
+    private static final class Team {
+        static final Team INSTANCE = new Team(PARALLELISM - 1);
+
+        /** Held by the one caller whose job the helpers work on. */
+        final AtomicBoolean busy = new AtomicBoolean();
+        private final Helper[] helpers;
+        /** The latest job; helpers remember the last one they saw. */
+        private volatile Job current;
+
+        private Team(int size) {
+            helpers = new Helper[size];
+            for (int i = 0; i < size; i++) {
+                helpers[i] = new Helper(this, "radapter-cpu-" + i);
+                helpers[i].start();
+            }
+        }
+
+        void publish(Job job) {
+            current = job;
+            // Pairs with the helper's "parked = true, then re-read current": either it sees the
+            // job, or we see it parked and wake it.
+            for (Helper h : helpers) {
+                if (h.parked) {
+                    LockSupport.unpark(h);
+                }
+            }
+        }
+    }
+
+    /** A helper: runs every job it sees, polls for the next one for a while, then parks. */
+    private static final class Helper extends Thread {
+        private final Team team;
+        volatile boolean parked;
+
+        Helper(Team team, String name) {
+            super(name);
+            this.team = team;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job seen = null;
+            while (true) {
+                Job j = team.current;
+                if (j != seen) {
+                    seen = j;
+                    j.work();
+                    continue;
+                }
+                long start = System.nanoTime();
+                while (team.current == seen && System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                }
+                if (team.current == seen) {
+                    parked = true;
+                    if (team.current == seen) {
+                        LockSupport.park(this);
+                    }
+                    parked = false;
+                }
             }
         }
     }

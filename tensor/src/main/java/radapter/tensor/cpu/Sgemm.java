@@ -15,7 +15,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Single-precision general matrix multiply on {@link MemorySegment}s: packed, cache-blocked,
- * register-tiled with the Vector API, and parallel on {@link CpuThreads#pool()}.
+ * register-tiled with the Vector API, and parallel on the {@link CpuThreads} team.
  *
  * <p>Operands are described by an offset and a row and a column stride, all counted in floats, so
  * transposed (or broadcast, stride 0) operands need no copies: element {@code (i,k)} of A is the
@@ -58,10 +58,11 @@ public final class Sgemm {
     private static final long PANEL_MAX_FLOATS = 8L << 20;
 
     /**
-     * Below this many multiply-adds ({@code M*N*K}) a product runs on the calling thread: forking
-     * costs tens of microseconds, about what one core needs for 128^3 multiply-adds.
+     * Below this many multiply-adds ({@code M*N*K}) a product runs on the calling thread. Handing
+     * work to an awake {@link CpuThreads} helper costs about a microsecond, so products from 64^3
+     * multiply-adds (some 15 µs on one core) up already gain from a second core.
      */
-    static final long PARALLEL_MIN_MACS = Long.getLong("radapter.sgemm.parallelMin", 128L * 128 * 128);
+    static final long PARALLEL_MIN_MACS = Long.getLong("radapter.sgemm.parallelMin", 64L * 64 * 64);
 
     private Sgemm() {}
 
@@ -418,8 +419,8 @@ public final class Sgemm {
 
     /**
      * Per-thread packing buffers, grown on demand. Held only inside a serial GEMM or one
-     * {@link CpuThreads#parallelFor} item, neither of which runs other tasks meanwhile (the
-     * parallelFor caller waits without helping), so two products never share them.
+     * {@link CpuThreads#parallelFor} item, neither of which runs other items meanwhile (a
+     * parallelFor inside an item runs serially), so two products never share them.
      */
     static final class Buffers {
         private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
