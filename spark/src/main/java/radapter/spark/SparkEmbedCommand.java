@@ -32,6 +32,7 @@ final class SparkEmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         spark.check();
+        spark.checkModel();
         ModelSpec model = spark.modelSpec();
         radapter.data.dataset.Dataset listed = spark.viaBinaryFiles(images) ? null : ImageTable.open(Path.of(images));
         ClassNames names = classes != null ? ClassNames.fromFile(classes) : ClassNames.NONE;

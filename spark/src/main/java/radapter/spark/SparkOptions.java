@@ -39,8 +39,22 @@ final class SparkOptions {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
+        if (!java.nio.file.Files.exists(model)) {
+            // The executors read the same path; a typo is cheaper to report before Spark starts.
+            throw new IllegalArgumentException(model + ": no such model (give a .safetensors file or a Hugging Face folder, at a path every executor sees)");
+        }
         if (partitions != null && partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+        }
+    }
+
+    /**
+     * Opens the checkpoint once on the driver (memory-mapped, so cheap): a file that is not a CLIP
+     * checkpoint is then one line here rather than a failed task on every executor.
+     */
+    void checkModel() throws java.io.IOException {
+        try (var m = radapter.models.clip.ClipLoader.load(model, config)) {
+            m.config();
         }
     }
 
@@ -85,7 +99,10 @@ final class SparkOptions {
         if (master == null && m != null && !conf.contains("spark.task.cpus")) {
             b.config("spark.task.cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
         }
-        return new Session(b.getOrCreate(), true);
+        SparkSession session = b.getOrCreate();
+        // Spark's INFO lines would bury the results; spark-submit users can raise it with log4j2.properties.
+        session.sparkContext().setLogLevel("WARN");
+        return new Session(session, true);
     }
 
     /** A session and whether this command stops it at the end. */

@@ -234,7 +234,13 @@ class SparkJobTest {
         assertFalse(r.err().strip().contains("\n"), r.err());
         r = exec("embed", "--model", tmp.resolve("missing.safetensors").toString(), "--images", csv, "--out", tmp.resolve("z").toString());
         assertEquals(1, r.code());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains("missing.safetensors"), r.err());
+        assertEquals("radapter-spark: " + tmp.resolve("missing.safetensors") + ": no such model (give a .safetensors file or a Hugging Face folder, "
+                + "at a path every executor sees)", r.err().strip());
+        // A file every executor fails on (not a checkpoint): the executor's reason, in one line, not Spark's task history.
+        Path bad = Files.writeString(tmp.resolve("bad.safetensors"), "not a checkpoint");
+        r = exec("embed", "--model", bad.toString(), "--images", csv, "--out", tmp.resolve("w").toString());
+        assertEquals(1, r.code());
+        String line = r.err().strip().lines().filter(l -> l.startsWith("radapter-spark:")).findFirst().orElse("");
+        assertTrue(line.contains("bad.safetensors"), r.err());
     }
 }
