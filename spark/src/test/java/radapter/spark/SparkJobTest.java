@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import radapter.adapters.eval.LinearClassifier;
 import radapter.adapters.eval.Metrics;
 import radapter.adapters.eval.ZeroShotHead;
 import radapter.data.dataset.ClassNames;
@@ -216,6 +217,35 @@ class SparkJobTest {
                 assertEquals((long) f.length, c.get("images"));
             }
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void linearProbeScoresLikeTheSingleProcessPath() throws Exception {
+        Path model = Shared.fixtures("tiny_clip/model_openai.safetensors");
+        List<String> names = ClassNames.fromFile(data.resolve("classnames.txt")).asList();
+        CsvDataset ds = CsvDataset.read(data.resolve("test.csv"));
+        float[][] f = singleProcess(model, ds, 8);
+        int dim = f[0].length;
+        // Any probe will do for the comparison: a seeded random one.
+        radapter.tensor.Rng rng = new radapter.tensor.Rng(5);
+        LinearClassifier probe = LinearClassifier.of(Tensor.randn(rng, names.size(), dim), Tensor.randn(rng, names.size()).mul(0.1), names);
+        Path probeDir = Files.createDirectories(tmp.resolve("probe"));
+        probe.save(probeDir.resolve(SparkEvalCommand.PROBE_FILE), Map.of());
+        Path rep = tmp.resolve("probe-report");
+        ok("eval", "--model", model.toString(), "--probe", probeDir.toString(), "--data", "test=" + data.resolve("test.csv"), "--batch-size", "8",
+                "--partitions", "2", "--report", rep.toString());
+        Map<String, Object> c = (Map<String, Object>) ((List<Object>) Json.parseObject(Files.readString(rep.resolve("results.json")))
+                .get("classification")).get(0);
+        float[] all = new float[f.length * dim];
+        long[] y = new long[f.length];
+        for (int i = 0; i < f.length; i++) {
+            System.arraycopy(f[i], 0, all, i * dim, dim);
+            y[i] = ds.get(i).label();
+        }
+        Tensor logits = probe.logits(Tensor.of(all, f.length, dim));
+        assertEquals(100 * Metrics.topK(logits, y, 1), ((Number) c.get("top1_pct")).doubleValue(), 0.0, "top-1");
+        assertEquals(100 * Metrics.topK(logits, y, 5), ((Number) c.get("top5_pct")).doubleValue(), 0.0, "top-5");
     }
 
     @Test

@@ -54,7 +54,8 @@ public final class SparkThroughput {
         double sk = 0;
         for (int r = 0; r < rounds; r++) {
             double a = singleProcess(model, ds, batch, dir.resolve("single.safetensors"));
-            Path out = dir.resolve("spark-" + r);
+            System.out.printf("round %d: single-process %.2f s%n", r, a);
+            Path out = Files.createTempDirectory(dir, "spark-").resolve("out");
             long t = System.nanoTime();
             EmbeddingJob.embed(spark, ImageTable.of(jsc, ds, batch, 1), spec, batch, -1, false, jsc.sc().longAccumulator()).write().parquet(out.toString());
             double b = (System.nanoTime() - t) / 1e9;
