@@ -126,4 +126,42 @@ final class ClassificationData {
         }
         return MemoryScope.outsideScopes(() -> Tensor.of(all, ok.size(), 3, n, n));
     }
+
+    /**
+     * Image features [N, E] of every readable sample of {@code ds} (eval preprocessing, batches of
+     * {@code batch}, on the host), shown as {@code stage} on {@code console}; {@code labels}
+     * receives the classes of the rows, {@code skipped} counts unreadable images. {@code source}
+     * names the data in the error when nothing is readable.
+     */
+    static Tensor imageFeatures(radapter.models.clip.LoadedClip m, Dataset ds, int batch, List<Long> labels, AtomicInteger skipped,
+            Console console, String stage, Object source) {
+        ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
+        m.clip().eval();
+        List<Tensor> parts = new java.util.ArrayList<>();
+        try (ConsoleProgress progress = console.progress()) {
+            progress.stage(stage, ds.size());
+            for (int from = 0; from < ds.size(); from += batch) {
+                int n = Math.min(batch, ds.size() - from);
+                int[] idx = new int[n];
+                for (int i = 0; i < n; i++) {
+                    idx[i] = from + i;
+                }
+                List<Integer> kept = new java.util.ArrayList<>();
+                Tensor px = pixels(ds, idx, pre, null, kept, skipped);
+                if (!kept.isEmpty()) {
+                    try (radapter.tensor.MemoryScope s = radapter.tensor.MemoryScope.open()) {
+                        parts.add(s.keep(m.clip().encodeImage(px).cpu()));
+                    }
+                    for (int k : kept) {
+                        labels.add((long) ds.get(idx[k]).label());
+                    }
+                }
+                progress.step(from + n, "");
+            }
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException(source + ": no readable images");
+        }
+        return radapter.tensor.Join.cat(0, parts);
+    }
 }

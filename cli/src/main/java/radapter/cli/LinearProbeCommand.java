@@ -14,9 +14,7 @@ import radapter.adapters.train.LinearProbe;
 import radapter.data.dataset.ClassNames;
 import radapter.data.dataset.Dataset;
 import radapter.data.dataset.KShot;
-import radapter.data.transforms.ClipPreprocess;
 import radapter.models.clip.LoadedClip;
-import radapter.tensor.Join;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
@@ -98,7 +96,7 @@ final class LinearProbeCommand implements Callable<Integer> {
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             List<Long> kept = new ArrayList<>();
             AtomicInteger skipped = new AtomicInteger();
-            Tensor features = encode(m, ds, kept, skipped);
+            Tensor features = ClassificationData.imageFeatures(m, ds, batchSize, kept, skipped, console, "encoding training images", train);
             long[] y = kept.stream().mapToLong(Long::longValue).toArray();
             console.info("encoded %d images (%d skipped), %d classes, features of width %d", y.length, skipped.get(), names.size(),
                     features.size(1));
@@ -120,38 +118,6 @@ final class LinearProbeCommand implements Callable<Integer> {
             console.json(summary(r, y.length));
         }
         return 0;
-    }
-
-    /** Image features [N, E] of every readable sample; {@code labels} receives their classes. */
-    private Tensor encode(LoadedClip m, Dataset ds, List<Long> labels, AtomicInteger skipped) {
-        ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
-        m.clip().eval();
-        List<Tensor> parts = new ArrayList<>();
-        try (ConsoleProgress progress = console.progress()) {
-            progress.stage("encoding training images", ds.size());
-            for (int from = 0; from < ds.size(); from += batchSize) {
-                int n = Math.min(batchSize, ds.size() - from);
-                int[] idx = new int[n];
-                for (int i = 0; i < n; i++) {
-                    idx[i] = from + i;
-                }
-                List<Integer> kept = new ArrayList<>();
-                Tensor px = ClassificationData.pixels(ds, idx, pre, null, kept, skipped);
-                if (!kept.isEmpty()) {
-                    try (MemoryScope s = MemoryScope.open()) {
-                        parts.add(s.keep(m.clip().encodeImage(px)));
-                    }
-                    for (int k : kept) {
-                        labels.add((long) ds.get(idx[k]).label());
-                    }
-                }
-                progress.step(from + n, "");
-            }
-        }
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException(train + ": no readable images");
-        }
-        return Join.cat(0, parts);
     }
 
     private static Map<String, Object> summary(LinearProbe.Result r, int samples) {

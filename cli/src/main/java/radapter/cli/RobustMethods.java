@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import radapter.adapters.eval.LinearClassifier;
 import radapter.adapters.report.Plots;
 import radapter.adapters.robust.LpFt;
 import radapter.adapters.robust.WiseFt;
@@ -15,12 +14,9 @@ import radapter.adapters.train.BatchSource;
 import radapter.adapters.train.FineTuner;
 import radapter.adapters.train.LinearProbe;
 import radapter.data.dataset.Dataset;
-import radapter.data.transforms.ClipPreprocess;
 import radapter.models.clip.Clip;
 import radapter.models.clip.ClipLoader;
 import radapter.models.clip.LoadedClip;
-import radapter.tensor.Join;
-import radapter.tensor.MemoryScope;
 import radapter.tensor.Tensor;
 import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.SafeTensors;
@@ -116,7 +112,8 @@ final class RobustMethods {
         Clip clip = m.clip();
         clip.materialize(); // the loaded weights are read-only views of the file; the image tower trains
         List<Long> labels = new ArrayList<>();
-        Tensor features = encode(m, data, c.batchSize, labels);
+        Tensor features = ClassificationData.imageFeatures(m, data, c.batchSize, labels, new AtomicInteger(), Console.current(),
+                "LP-FT stage 1: encoding the training images", c.train);
         LinearProbe.Result probe = LinearProbe.builder().seed(c.seed).build()
                 .fit(features, labels.stream().mapToLong(Long::longValue).toArray(), classNames);
         Console.current().info("stage 1, linear probe: λ = %s, training top-1 %.2f%%; stage 2, fine-tuning %,d image-tower parameters and the head: %s",
@@ -168,38 +165,6 @@ final class RobustMethods {
         Map<String, Tensor> state = new LinkedHashMap<>();
         m.clip().stateDict().forEach((k, v) -> state.put(k, v.cpu()));
         SafeTensors.write(file, m.layout().fromCanonical(state), meta);
-    }
-
-    private static Tensor encode(LoadedClip m, Dataset ds, int batch, List<Long> labels) {
-        ClipPreprocess pre = ClipPreprocess.eval(m.config().vision().imageSize());
-        m.clip().eval();
-        List<Tensor> parts = new ArrayList<>();
-        AtomicInteger skipped = new AtomicInteger();
-        try (ConsoleProgress progress = Console.current().progress()) {
-            progress.stage("LP-FT stage 1: encoding the training images", ds.size());
-            for (int from = 0; from < ds.size(); from += batch) {
-                int n = Math.min(batch, ds.size() - from);
-                int[] idx = new int[n];
-                for (int i = 0; i < n; i++) {
-                    idx[i] = from + i;
-                }
-                List<Integer> kept = new ArrayList<>();
-                Tensor px = ClassificationData.pixels(ds, idx, pre, null, kept, skipped);
-                if (!kept.isEmpty()) {
-                    try (MemoryScope s = MemoryScope.open()) {
-                        parts.add(s.keep(m.clip().encodeImage(px).cpu()));
-                    }
-                    for (int k : kept) {
-                        labels.add((long) ds.get(idx[k]).label());
-                    }
-                }
-                progress.step(from + n, "");
-            }
-        }
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException("LP-FT: no readable training images");
-        }
-        return Join.cat(0, parts);
     }
 
     private static void writeLosses(Path dir, String title, String series, List<Double> losses) throws IOException {
