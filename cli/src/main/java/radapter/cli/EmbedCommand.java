@@ -23,6 +23,7 @@ import radapter.data.transforms.ClipPreprocess;
 import radapter.models.clip.Clip;
 import radapter.models.clip.ClipLoader;
 import radapter.models.clip.LoadedClip;
+import radapter.models.hub.Pretrained;
 import radapter.models.tokenizer.ClipTokenizer;
 import radapter.tensor.Device;
 import radapter.tensor.Join;
@@ -100,7 +101,9 @@ final class EmbedCommand implements Callable<Integer> {
         // Inputs are opened (and refused) before the model loads: a typo costs nothing.
         Dataset imageSet = images != null && images.images != null ? ImageInputs.open(images.images) : null;
         List<String> lines = texts != null && texts.texts != null ? textLines(texts.texts) : null;
-        try (MemoryScope scope = MemoryScope.open(); LoadedClip m = ClipLoader.load(model, config)) {
+        // A local file or folder as given, or a hub id / open_clip name from the Hugging Face cache (as --model elsewhere).
+        Pretrained.Resolved resolved = Pretrained.resolve(model.toString(), null, HubDownloads.hub());
+        try (MemoryScope scope = MemoryScope.open(); LoadedClip m = ClipLoader.load(resolved.weights(), config != null ? config : resolved.config())) {
             Clip clip = m.clip();
             clip.to(d);
             Map<String, Tensor> result = new LinkedHashMap<>();
@@ -120,7 +123,8 @@ final class EmbedCommand implements Callable<Integer> {
             }
             if (texts != null) {
                 if (lines != null) {
-                    ClipTokenizer tok = Vocab.forModel(model, vocab).withContextLength(clip.config().text().contextLength());
+                    Path v = vocab != null ? vocab : Pretrained.vocabulary(resolved, HubDownloads.hub());
+                    ClipTokenizer tok = Vocab.forModel(resolved.weights(), v).withContextLength(clip.config().text().contextLength());
                     List<Tensor> parts = new ArrayList<>();
                     for (int from = 0; from < lines.size(); from += batchSize) {
                         List<String> chunk = lines.subList(from, Math.min(lines.size(), from + batchSize));

@@ -322,6 +322,15 @@ public final class TornadoBackend implements Backend {
      * @param executions     plan executions so far
      * @param residentArrays immutable storages copied into device-resident arrays so far
      */
+    /**
+     * False: tensors stay in host memory but the arithmetic runs on the TornadoVM device, so this
+     * backend is used only when asked for by name, never as the implicit default.
+     */
+    @Override
+    public boolean computesOnHost() {
+        return false;
+    }
+
     record Stats(long plansBuilt, int plansCached, long executions, long residentArrays) {
     }
 
