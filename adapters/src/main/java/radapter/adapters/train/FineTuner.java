@@ -242,41 +242,13 @@ public final class FineTuner {
 
     /** The data-parallel step (class comment): the micro-batch scheme across processes. */
     private double distributedStep(TrainBatch global) {
+        int n = global.size() / group.size();
         TrainBatch mine = shard(global);
-        int n = mine.size();
-        int mb = cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n;
         Rng shared = dropRng.copy();
         dropRng.restore(shared.copy().fork(group.rank()));
-        Rng rewind = dropRng.copy();
-        List<Tensor> us = new ArrayList<>();
-        List<Tensor> vs = new ArrayList<>();
-        try (GradMode.Guard ignored = GradMode.noGrad()) {
-            for (int from = 0; from < n; from += mb) {
-                TrainBatch part = mine.slice(from, Math.min(mb, n - from));
-                us.add(imageEmbeddings(part.images()).data());
-                vs.add(textEmbeddings(part.tokenIds()).data());
-            }
-        }
-        Variable u = Variable.parameter(group.allGather(Join.cat(0, us)));
-        Variable v = Variable.parameter(group.allGather(Join.cat(0, vs)));
-        Variable loss = loss(u, v, global.labels());
-        double value = loss.item();
+        double value = gradCacheStep(mine, global.labels(), cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n,
+                (long) group.rank() * n);
         if (Double.isFinite(value)) {
-            loss.backward();
-            dropRng.restore(rewind);
-            long first = (long) group.rank() * n;
-            for (int from = 0; from < n; from += mb) {
-                int len = Math.min(mb, n - from);
-                try (MemoryScope s = MemoryScope.open()) {
-                    TrainBatch part = mine.slice(from, len);
-                    Variable gu = Variable.constant(u.grad().narrow(0, first + from, len));
-                    Variable gv = Variable.constant(v.grad().narrow(0, first + from, len));
-                    Variable surrogate = Arithmetic.add(
-                            Aggregations.sum(Arithmetic.mul(imageEmbeddings(part.images()), gu)),
-                            Aggregations.sum(Arithmetic.mul(textEmbeddings(part.tokenIds()), gv)));
-                    surrogate.backward();
-                }
-            }
             allReduceGradients();
         }
         // Every process continues from the same stream: the shared one, advanced once.
@@ -320,21 +292,32 @@ public final class FineTuner {
     }
 
     private double accumulatedStep(TrainBatch b) {
-        int n = b.size();
-        int mb = cfg.microBatch;
+        return gradCacheStep(b, b.labels(), cfg.microBatch, 0);
+    }
+
+    /**
+     * The exact micro-batch step (class comment) over this process's rows {@code mine}: features
+     * without a graph, the loss over the whole batch ({@code group}'s features gathered in rank
+     * order, {@code labels} of all of it), then each micro-batch again with a graph, fed the
+     * feature gradients of its rows, which start at row {@code first} of the whole batch.
+     */
+    private double gradCacheStep(TrainBatch mine, long[] labels, int mb, long first) {
+        int n = mine.size();
         Rng rewind = dropRng.copy();
         List<Tensor> us = new ArrayList<>();
         List<Tensor> vs = new ArrayList<>();
         try (GradMode.Guard ignored = GradMode.noGrad()) {
             for (int from = 0; from < n; from += mb) {
-                TrainBatch part = b.slice(from, Math.min(mb, n - from));
+                TrainBatch part = mine.slice(from, Math.min(mb, n - from));
                 us.add(imageEmbeddings(part.images()).data());
                 vs.add(textEmbeddings(part.tokenIds()).data());
             }
         }
-        Variable u = Variable.parameter(Join.cat(0, us));
-        Variable v = Variable.parameter(Join.cat(0, vs));
-        Variable loss = loss(u, v, b.labels());
+        Tensor localU = Join.cat(0, us);
+        Tensor localV = Join.cat(0, vs);
+        Variable u = Variable.parameter(group.size() > 1 ? group.allGather(localU) : localU);
+        Variable v = Variable.parameter(group.size() > 1 ? group.allGather(localV) : localV);
+        Variable loss = loss(u, v, labels);
         double value = loss.item();
         if (!Double.isFinite(value)) {
             return value;
@@ -344,9 +327,9 @@ public final class FineTuner {
         for (int from = 0; from < n; from += mb) {
             int len = Math.min(mb, n - from);
             try (MemoryScope s = MemoryScope.open()) {
-                TrainBatch part = b.slice(from, len);
-                Variable gu = Variable.constant(u.grad().narrow(0, from, len));
-                Variable gv = Variable.constant(v.grad().narrow(0, from, len));
+                TrainBatch part = mine.slice(from, len);
+                Variable gu = Variable.constant(u.grad().narrow(0, first + from, len));
+                Variable gv = Variable.constant(v.grad().narrow(0, first + from, len));
                 Variable surrogate = Arithmetic.add(
                         Aggregations.sum(Arithmetic.mul(imageEmbeddings(part.images()), gu)),
                         Aggregations.sum(Arithmetic.mul(textEmbeddings(part.tokenIds()), gv)));
