@@ -52,7 +52,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "HF config.json or open_clip model config.")
     Path config;
 
-    @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary for --texts (default: beside the model).")
+    @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary for --texts (default: beside the model, else CLIP's built-in one).")
     Path vocab;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu (default), opencl[:N] or cuda[:N].")
@@ -124,7 +124,7 @@ final class EmbedCommand implements Callable<Integer> {
             if (texts != null) {
                 if (lines != null) {
                     Path v = vocab != null ? vocab : Pretrained.vocabulary(resolved, HubDownloads.hub());
-                    ClipTokenizer tok = Vocab.forModel(resolved.weights(), v).withContextLength(clip.config().text().contextLength());
+                    ClipTokenizer tok = Vocab.forModel(resolved.weights(), v, clip.config());
                     List<Tensor> parts = new ArrayList<>();
                     for (int from = 0; from < lines.size(); from += batchSize) {
                         List<String> chunk = lines.subList(from, Math.min(lines.size(), from + batchSize));

@@ -67,11 +67,9 @@ final class MergeCommand implements Callable<Integer> {
                 if (layout != null) {
                     throw new IllegalArgumentException("--layout applies to a single .safetensors --out; a folder holds both layouts");
                 }
-                ClipTokenizer tok = Vocab.forModelOrNull(model.model, model.vocab);
+                ClipTokenizer tok = Vocab.forModelOrNull(model.model, model.vocab, m.config());
                 if (tok == null) {
-                    console.warn("no vocabulary beside %s: the folder gets no tokenizer files (give --vocab)", model.model);
-                } else {
-                    tok = tok.withContextLength(m.config().text().contextLength());
+                    console.warn("no vocabulary beside %s and it is not CLIP's: the folder gets no tokenizer files (give --vocab)", model.model);
                 }
                 a.exportPretrained(out, tok, openClip, meta);
                 RunRecord record = new RunRecord(spec, out);

@@ -27,7 +27,7 @@ final class ModelOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "HF config.json or open_clip model config (default: found beside the weights).")
     Path config;
 
-    @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or an HF folder; default: beside the model).")
+    @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or an HF folder; default: beside the model, else CLIP's built-in one).")
     Path vocab;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
@@ -65,14 +65,14 @@ final class ModelOptions {
         return m;
     }
 
-    /** The tokenizer: {@code --vocab}, else the model's own (from the hub when the model came from there). */
+    /** The tokenizer: {@code --vocab}, else the model's own (from the hub when the model came from there), else CLIP's built-in one. */
     ClipTokenizer tokenizer(LoadedClip m) {
         Path v = vocab;
         try {
             if (v == null) {
                 v = Pretrained.vocabulary(resolved(), HubDownloads.hub());
             }
-            return Vocab.forModel(resolved().weights(), v).withContextLength(m.config().text().contextLength());
+            return Vocab.forModel(resolved().weights(), v, m.config());
         } catch (IOException e) {
             // Callers sit in lambdas; the message is the one line the user sees either way.
             throw new IllegalStateException(e.getMessage(), e);

@@ -20,8 +20,9 @@ final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
-    @Option(names = "--vocab", required = true, paramLabel = "FILE",
-            description = "bpe_simple_vocab_16e6.txt.gz, or a Hugging Face folder with vocab.json and merges.txt.")
+    @Option(names = "--vocab", paramLabel = "FILE",
+            description = "bpe_simple_vocab_16e6.txt.gz, or a Hugging Face folder with vocab.json and merges.txt "
+                    + "(default: CLIP's vocabulary built into radapter).")
     Path vocab;
 
     @Option(names = "--truncation", defaultValue = "KEEP_EOT", description = "KEEP_EOT (default), OFFICIAL or ERROR.")

@@ -86,14 +86,33 @@ final class BpeVocabulary {
      * with {@code </w>}, the merged strings, then the two special literals.
      */
     static BpeVocabulary fromBpeGz(Path file, int mergeCount, SpecialTokens special) {
+        checkMergeCount(mergeCount);
+        InputStream raw;
+        try {
+            raw = Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new VocabularyException(file, 0, "vocabulary file not found", e);
+        } catch (IOException e) {
+            throw new VocabularyException(file, 0, "cannot read vocabulary file: " + e, e);
+        }
+        return fromBpeGz(raw, file, mergeCount, special);
+    }
+
+    private static void checkMergeCount(int mergeCount) {
         if (mergeCount < 0) {
             throw new IllegalArgumentException("mergeCount must be >= 0: " + mergeCount);
         }
+    }
+
+    /**
+     * Like {@link #fromBpeGz(Path, int, SpecialTokens)} for gzip bytes from any stream (a class
+     * path resource); {@code file} only names them in error messages. Closes {@code raw}.
+     */
+    static BpeVocabulary fromBpeGz(InputStream raw, Path file, int mergeCount, SpecialTokens special) {
+        checkMergeCount(mergeCount);
         byte[] data;
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (raw; InputStream in = new GZIPInputStream(raw, 1 << 16)) {
             data = in.readAllBytes();
-        } catch (NoSuchFileException e) {
-            throw new VocabularyException(file, 0, "vocabulary file not found", e);
         } catch (ZipException e) {
             throw new VocabularyException(file, 0, "not a valid gzip file (" + e.getMessage() + ")", e);
         } catch (java.io.EOFException e) {

@@ -2,6 +2,7 @@ package radapter.models.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,6 +65,13 @@ public final class ClipTokenizer implements Tokenizer {
     public static final int DEFAULT_MERGE_COUNT = 49152 - 256 - 2;
     /** Default bound on the number of cached pre-tokens. */
     public static final int DEFAULT_CACHE_CAPACITY = 1 << 17;
+    /**
+     * Class path location of the CLIP vocabulary this module ships: OpenAI's
+     * {@code bpe_simple_vocab_16e6.txt.gz} unchanged (MIT licence, notice in
+     * {@code LICENSE-CLIP-vocabulary.txt} beside it), the file the official CLIP, open_clip and
+     * R-Adapter code load by default.
+     */
+    public static final String DEFAULT_BPE_RESOURCE = "/radapter/models/tokenizer/bpe_simple_vocab_16e6.txt.gz";
 
     private final BpeVocabulary vocab;
     private final Pattern preTokenizer;
@@ -94,6 +102,16 @@ public final class ClipTokenizer implements Tokenizer {
      */
     public static ClipTokenizer fromBpeGz(Path bpeGz) {
         return builder().bpeGz(bpeGz).build();
+    }
+
+    /**
+     * CLIP's tokenizer with the vocabulary shipped in this module ({@link #DEFAULT_BPE_RESOURCE};
+     * {@code SimpleTokenizer()} with its {@code default_bpe()} in the official code), R-Adapter
+     * special-token spelling, context length 77 and {@link Truncation#KEEP_EOT}: the same ids as
+     * {@link #fromBpeGz(Path)} on that file. Needs no file on disk.
+     */
+    public static ClipTokenizer fromDefaultBpe() {
+        return builder().defaultBpe().build();
     }
 
     /** Like {@link #fromBpeGz(Path)} with the given special-token spelling. */
@@ -140,6 +158,7 @@ public final class ClipTokenizer implements Tokenizer {
 
     /** Settings for {@link ClipTokenizer}; choose exactly one vocabulary source. */
     public static final class Builder {
+        private boolean defaultBpe;
         private Path bpeGz;
         private Path vocabJson;
         private Path mergesTxt;
@@ -156,6 +175,12 @@ public final class ClipTokenizer implements Tokenizer {
         /** Vocabulary from the original {@code bpe_simple_vocab_16e6.txt.gz}. */
         public Builder bpeGz(Path file) {
             this.bpeGz = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** Vocabulary shipped in this module ({@link #DEFAULT_BPE_RESOURCE}). */
+        public Builder defaultBpe() {
+            this.defaultBpe = true;
             return this;
         }
 
@@ -224,15 +249,37 @@ public final class ClipTokenizer implements Tokenizer {
          * @throws VocabularyException when a vocabulary file is missing or malformed
          */
         public ClipTokenizer build() {
-            if ((bpeGz == null) == (vocabJson == null)) {
-                throw new IllegalStateException("choose exactly one vocabulary source: bpeGz(...) or huggingFace(...)");
+            int sources = (defaultBpe ? 1 : 0) + (bpeGz != null ? 1 : 0) + (vocabJson != null ? 1 : 0);
+            if (sources != 1) {
+                throw new IllegalStateException("choose exactly one vocabulary source: defaultBpe(), bpeGz(...) or huggingFace(...)");
             }
-            BpeVocabulary vocab = bpeGz != null
-                    ? BpeVocabulary.fromBpeGz(bpeGz, mergeCount, specialTokens != null ? specialTokens : SpecialTokens.R_ADAPTER)
-                    : BpeVocabulary.fromHuggingFace(vocabJson, mergesTxt, mergeCount, specialTokens);
+            SpecialTokens gzSpelling = specialTokens != null ? specialTokens : SpecialTokens.R_ADAPTER;
+            BpeVocabulary vocab;
+            if (defaultBpe) {
+                vocab = BpeVocabulary.fromBpeGz(openDefaultBpe(), Path.of(DEFAULT_BPE_RESOURCE.substring(1)), mergeCount, gzSpelling);
+            } else if (bpeGz != null) {
+                vocab = BpeVocabulary.fromBpeGz(bpeGz, mergeCount, gzSpelling);
+            } else {
+                vocab = BpeVocabulary.fromHuggingFace(vocabJson, mergesTxt, mergeCount, specialTokens);
+            }
             return new ClipTokenizer(vocab, preTokenizerFor(vocab.special), new BpeCache(cacheCapacity),
                     contextLength, truncation, nfc);
         }
+    }
+
+    /**
+     * The gzip bytes of the shipped vocabulary ({@link #DEFAULT_BPE_RESOURCE}); the caller closes
+     * the stream.
+     *
+     * @throws IllegalStateException when the resource is missing (a repackaged jar that dropped it)
+     */
+    public static InputStream openDefaultBpe() {
+        InputStream in = ClipTokenizer.class.getResourceAsStream(DEFAULT_BPE_RESOURCE);
+        if (in == null) {
+            throw new IllegalStateException("the CLIP vocabulary " + DEFAULT_BPE_RESOURCE
+                    + " is missing from the class path (radapter-models jar); give a vocabulary file instead");
+        }
+        return in;
     }
 
     private static Pattern preTokenizerFor(SpecialTokens special) {

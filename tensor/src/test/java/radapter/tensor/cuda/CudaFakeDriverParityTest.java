@@ -51,7 +51,7 @@ class CudaFakeDriverParityTest {
                 cmd.add(arg);
             }
         }
-        for (String prop : new String[] {"radapter.shared", "radapter.parity.seeds"}) {
+        for (String prop : new String[] {"radapter.shared", "radapter.testdata", "radapter.parity.seeds"}) {
             if (System.getProperty(prop) != null) {
                 cmd.add("-D" + prop + "=" + System.getProperty(prop));
             }
