@@ -10,9 +10,6 @@ import radapter.models.tokenizer.ClipTokenizer;
  * else the one beside the model, else the vocabulary the models module ships.
  */
 final class Vocab {
-    /** Number of token ids in CLIP's vocabulary: 512 byte symbols, 48,894 merges, start and end of text. */
-    static final int CLIP_VOCAB_SIZE = 49408;
-
     private Vocab() {
     }
 
@@ -58,11 +55,11 @@ final class Vocab {
             return ClipTokenizer.fromBpeGz(gz);
         }
         int size = config.text().vocabSize();
-        if (size == CLIP_VOCAB_SIZE) {
+        if (size == ClipTokenizer.DEFAULT_VOCAB_SIZE) {
             return ClipTokenizer.fromDefaultBpe();
         }
         throw new IllegalArgumentException("no vocabulary found beside " + model + ", and its text tower has " + size
-                + " token ids, not CLIP's " + CLIP_VOCAB_SIZE + ", so the built-in CLIP vocabulary does not fit; give --vocab FILE");
+                + " token ids, not CLIP's " + ClipTokenizer.DEFAULT_VOCAB_SIZE + ", so the built-in CLIP vocabulary does not fit; give --vocab FILE");
     }
 
     /** Like {@link #forModel}, or {@code null} when no vocabulary is given, found beside the model or fits the built-in one. */

@@ -41,7 +41,7 @@ final class SparkEvalCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
-    @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or an HF folder; default: beside the model).")
+    @Option(names = "--vocab", paramLabel = "FILE", description = "CLIP vocabulary (bpe_simple_vocab_16e6.txt.gz or an HF folder; default: beside the model, else CLIP's built-in one).")
     Path vocab;
 
     @Option(names = "--data", required = true, paramLabel = "NAME=PATH", description = "Datasets; the first is in-distribution, the rest are shifts. Repeatable.")
@@ -95,7 +95,7 @@ final class SparkEvalCommand implements Callable<Integer> {
         } else {
             // Outside any memory scope, so the class weights outlive the driver's copy of the model.
             try (LoadedClip m = ClipLoader.load(spark.model, spark.config)) {
-                ClipTokenizer tok = tokenizer(spark.model, vocab).withContextLength(m.config().text().contextLength());
+                ClipTokenizer tok = tokenizer(spark.model, vocab, m.config().text().vocabSize()).withContextLength(m.config().text().contextLength());
                 head = ZeroShotHead.build(m.clip(), tok, names, t.templates());
             }
         }
@@ -214,8 +214,11 @@ final class SparkEvalCommand implements Callable<Integer> {
         };
     }
 
-    /** The vocabulary: {@code --vocab} (a .gz BPE file or an HF folder), else beside the model. */
-    static ClipTokenizer tokenizer(Path model, Path explicit) {
+    /**
+     * The vocabulary: {@code --vocab} (a .gz BPE file or an HF folder), else beside the model,
+     * else CLIP's built-in one when the model's text tower has CLIP's {@code vocabSize} ids.
+     */
+    static ClipTokenizer tokenizer(Path model, Path explicit, int vocabSize) {
         Path where = explicit != null ? explicit : Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
         if (Files.isDirectory(where)) {
             if (Files.isRegularFile(where.resolve("vocab.json")) && Files.isRegularFile(where.resolve("merges.txt"))) {
@@ -224,8 +227,12 @@ final class SparkEvalCommand implements Callable<Integer> {
             if (explicit == null && Files.isRegularFile(where.resolve("bpe_simple_vocab_16e6.txt.gz"))) {
                 return ClipTokenizer.fromBpeGz(where.resolve("bpe_simple_vocab_16e6.txt.gz"));
             }
+            if (explicit == null && vocabSize == ClipTokenizer.DEFAULT_VOCAB_SIZE) {
+                return ClipTokenizer.fromDefaultBpe();
+            }
             throw new IllegalArgumentException(explicit != null ? explicit + ": no vocab.json and merges.txt in this folder"
-                    : "no vocabulary found beside " + model + "; give --vocab bpe_simple_vocab_16e6.txt.gz");
+                    : "no vocabulary found beside " + model + " and its text tower has " + vocabSize + " token ids, not CLIP's "
+                            + ClipTokenizer.DEFAULT_VOCAB_SIZE + "; give --vocab FILE");
         }
         if (!Files.isRegularFile(where)) {
             throw new IllegalArgumentException(where + ": no such vocabulary file");

@@ -63,6 +63,12 @@ public final class ClipTokenizer implements Tokenizer {
     public static final int DEFAULT_CONTEXT_LENGTH = 77;
     /** Merges used from the gz file: {@code 49152 - 256 - 2}, as in the official code. */
     public static final int DEFAULT_MERGE_COUNT = 49152 - 256 - 2;
+    /**
+     * Token ids of CLIP's vocabulary with the default merges: 256 byte symbols, the same with the
+     * end-of-word mark, the merged tokens, start and end of text (49,408, every CLIP checkpoint's
+     * {@code vocab_size}).
+     */
+    public static final int DEFAULT_VOCAB_SIZE = 2 * 256 + DEFAULT_MERGE_COUNT + 2;
     /** Default bound on the number of cached pre-tokens. */
     public static final int DEFAULT_CACHE_CAPACITY = 1 << 17;
     /**

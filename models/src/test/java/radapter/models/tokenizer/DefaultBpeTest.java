@@ -46,6 +46,7 @@ class DefaultBpeTest {
     void tokenizerFromTheResourceEqualsTheOneFromTheFile() {
         ClipTokenizer shipped = ClipTokenizer.fromDefaultBpe();
         ClipTokenizer file = TokenizerFixtures.tokenizer();
+        assertEquals(ClipTokenizer.DEFAULT_VOCAB_SIZE, shipped.vocabSize());
         assertEquals(file.vocabSize(), shipped.vocabSize());
         for (int id = 0; id < file.vocabSize(); id++) {
             assertEquals(file.token(id), shipped.token(id), "token " + id);
