@@ -55,8 +55,9 @@ final class BenchFiles {
     }
 
     /**
-     * A file under the shared fixtures folder ({@code -Dradapter.shared}, else a {@code shared}
-     * folder next to a parent of the working directory), or {@code null}.
+     * A file of the shared layout ({@code fixtures/...}): under {@code -Dradapter.shared} when it
+     * is set, else in a {@code shared} folder next to a parent of the working directory, else in
+     * the repository's vendored copy ({@code testdata/}); {@code null} when none has it.
      */
     static Path sharedFile(String relative) {
         String prop = System.getProperty("radapter.shared");
@@ -64,13 +65,8 @@ final class BenchFiles {
             Path p = Path.of(prop, relative);
             return Files.isRegularFile(p) ? p : null;
         }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path p = d.resolve("shared").resolve(relative);
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        return null;
+        Path shared = locate("shared/" + relative);
+        return shared != null ? shared : locate("testdata/" + relative);
     }
 
     /** {@code relative} found walking up from the working directory, or {@code null}. */
