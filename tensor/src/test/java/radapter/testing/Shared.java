@@ -41,8 +41,18 @@ public final class Shared {
     /** The {@code shared} folder beside the repository, or {@code null} when it is not there. */
     public static Path sharedOrNull() {
         String prop = System.getProperty("radapter.shared");
-        Path p = prop != null ? Path.of(prop) : Path.of("..", "shared");
-        return Files.isDirectory(p.resolve("fixtures")) ? p.toAbsolutePath().normalize() : null;
+        if (prop != null) {
+            Path p = Path.of(prop);
+            return Files.isDirectory(p.resolve("fixtures")) ? p.toAbsolutePath().normalize() : null;
+        }
+        // No build property (a test started from an IDE): beside the nearest enclosing folder.
+        for (Path dir = Path.of("").toAbsolutePath(); dir.getParent() != null; dir = dir.getParent()) {
+            Path p = dir.getParent().resolve("shared");
+            if (Files.isDirectory(p.resolve("fixtures"))) {
+                return p.normalize();
+            }
+        }
+        return null;
     }
 
     /** The repository's vendored copy ({@code <repo>/testdata}), or {@code null} when not found. */
