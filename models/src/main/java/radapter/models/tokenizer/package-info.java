@@ -5,7 +5,9 @@
  *
  * <p>Entry point: {@link radapter.models.tokenizer.ClipTokenizer}, loaded either from the
  * original {@code bpe_simple_vocab_16e6.txt.gz} merge list or from a Hugging Face
- * {@code vocab.json} + {@code merges.txt} pair (both give identical ids). The pipeline is
+ * {@code vocab.json} + {@code merges.txt} pair (both give identical ids). OpenAI's merge list
+ * ships with this module as a resource (MIT licence, notice beside it), so
+ * {@link radapter.models.tokenizer.ClipTokenizer#fromDefaultBpe()} needs no file. The pipeline is
  * <ol>
  *   <li>cleaning: optional NFC, HTML unescape twice, strip, collapse whitespace runs, lower-case
  *       ({@link radapter.models.tokenizer.ClipTokenizer#clean(String)});</li>
