@@ -26,6 +26,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "2", description = "Timed repetitions; the best is reported.")
     int reps;
 
+    @Option(names = "--peer-python", paramLabel = "PYTHON",
+            description = "The Python (with torch) that runs the PyTorch peer; default: $RADAPTER_PEER_PYTHON, the venv of ../shared/tools/torch-venv.sh, python3.")
+    String peerPython;
+
+    @Option(names = "--no-peer", description = "Measure radapter only.")
+    boolean noPeer;
+
     @Option(names = "--jmh", description = "Also run the JMH micro-benchmarks (sgemm, softmax, layer norm, autograd); takes long.")
     boolean jmh;
 
@@ -39,6 +46,12 @@ final class BenchCommand implements Callable<Integer> {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "@" + root.resolve("jvm.options"), "-Xmx8g", "-cp", jar.toString(),
                 "radapter.bench.e2e.ClipBench", "--what", what, "--reps", Integer.toString(reps)));
+        if (peerPython != null) {
+            cmd.addAll(List.of("--peer-python", peerPython));
+        }
+        if (noPeer) {
+            cmd.add("--no-peer");
+        }
         int code = new ProcessBuilder(cmd).directory(root.toFile()).inheritIO().start().waitFor();
         if (code == 0 && jmh) {
             code = new ProcessBuilder(List.of(java, "@" + root.resolve("jvm.options"), "-jar", jar.toString()))

@@ -49,7 +49,7 @@ import radapter.tensor.io.SafeTensors;
  *
  * <pre>java @jvm.options -cp bench/target/benchmarks.jar radapter.bench.e2e.ClipBench [--what image,text,train] [--reps 3]
  *     [--no-activation-checkpointing] [--no-peer] [--device cpu|cuda|opencl] [--image-batch 16] [--train-batch 8]
- *     [--config vit-b16|tiny] [--kernels|--no-kernels] [--peer-device DEV] [--time-budget SECONDS]
+ *     [--config vit-b16|tiny] [--kernels|--no-kernels] [--peer-device DEV] [--time-budget SECONDS] [--peer-python PYTHON]
  * java ... radapter.bench.e2e.ClipBench --devices      # lists the backends and devices found, for scripts</pre>
  *
  * {@code --config tiny} is a two-layer CLIP of width 128 on 64-pixel images (seconds on PoCL) for
@@ -62,7 +62,7 @@ public final class ClipBench {
 
     /** Parsed command line. */
     record Options(String what, int reps, boolean checkpointing, boolean peer, Device device, int imageBatch, int trainBatch,
-            String config, boolean kernels, String peerDevice, double timeBudget) {
+            String config, boolean kernels, String peerDevice, double timeBudget, String peerPython) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -77,6 +77,7 @@ public final class ClipBench {
         Boolean kernels = null;
         String peerDevice = null;
         double budget = 0;
+        String peerPython = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--what" -> what = args[++i];
@@ -91,6 +92,7 @@ public final class ClipBench {
                 case "--no-kernels" -> kernels = false;
                 case "--peer-device" -> peerDevice = args[++i];
                 case "--time-budget" -> budget = Double.parseDouble(args[++i]);
+                case "--peer-python" -> peerPython = args[++i];
                 case "--devices" -> {
                     listDevices();
                     return;
@@ -105,7 +107,7 @@ public final class ClipBench {
             peerDevice = device.kind().equals("cuda") ? device.toString().replace(":0", "") : "cpu";
         }
         Options o = new Options(what, reps, checkpointing, peer, device, imageBatch, trainBatch, config,
-                kernels != null ? kernels : onDevice, peerDevice, budget);
+                kernels != null ? kernels : onDevice, peerDevice, budget, peerPython);
         if (onDevice) {
             Backend b = Backends.forDevice(device); // a clear error when the device has no backend here
             progress("device " + device + ": " + (b instanceof GpuBackend g ? g.description() : b.name()));
@@ -120,7 +122,7 @@ public final class ClipBench {
             why = "(skipped: time budget spent)";
         } else if (peer) {
             theirs = torchPeer(o, budget > 0 ? left : 0);
-            why = "(not available: python3 with torch not found, or it failed; see standard error)";
+            why = "(not available: no Python with torch found (--peer-python, $RADAPTER_PEER_PYTHON, ../shared/tools/torch-venv.sh's venv, python3), or it failed; see standard error)";
         }
         System.out.println("pytorch  " + (theirs == null ? why : Json.write(theirs)));
         System.out.printf("%nCPU %s, %d cores, JDK %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -486,10 +488,11 @@ public final class ClipBench {
         if (script == null) {
             return null;
         }
-        String python = pythonWithTorch();
+        String python = pythonWithTorch(o.peerPython());
         if (python == null) {
             return null;
         }
+        progress("peer: " + python);
         try {
             List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--what", o.what, "--reps", Integer.toString(o.reps),
                     "--threads", Integer.toString(Runtime.getRuntime().availableProcessors()), "--device", o.peerDevice,
@@ -521,9 +524,28 @@ public final class ClipBench {
         }
     }
 
-    /** The first of python3 on the PATH and Debian's /usr/bin/python3 that can import torch. */
-    static String pythonWithTorch() {
-        for (String py : new String[] {"python3", "/usr/bin/python3"}) {
+    /**
+     * The Python that runs the PyTorch peer: {@code --peer-python} when given (and nothing else),
+     * otherwise the first that can import torch of {@code $RADAPTER_PEER_PYTHON}, the venv that
+     * {@code ../shared/tools/torch-venv.sh} makes ({@code $TORCH_VENV}, default
+     * {@code <tmp>/torch-venv}: the newest PyTorch wheel), python3 on the PATH and Debian's
+     * {@code /usr/bin/python3} (which may hold an old torch).
+     */
+    static String pythonWithTorch(String explicit) {
+        List<String> candidates = new ArrayList<>();
+        if (explicit != null) {
+            candidates.add(explicit);
+        } else {
+            String env = System.getenv("RADAPTER_PEER_PYTHON");
+            if (env != null && !env.isBlank()) {
+                candidates.add(env);
+            }
+            String venv = System.getenv("TORCH_VENV");
+            candidates.add(Path.of(venv != null && !venv.isBlank() ? venv : System.getProperty("java.io.tmpdir") + "/torch-venv", "bin", "python")
+                    .toString());
+            candidates.addAll(List.of("python3", "/usr/bin/python3"));
+        }
+        for (String py : candidates) {
             try {
                 Process p = new ProcessBuilder(py, "-c", "import torch").redirectErrorStream(true).start();
                 p.getInputStream().readAllBytes();

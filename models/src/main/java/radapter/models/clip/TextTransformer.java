@@ -71,16 +71,25 @@ public final class TextTransformer extends Module {
                     + ", got " + ids.dtype().pyName() + " " + Shapes.str(s));
         }
         long n = s[0];
-        long l = s[1];
+        long[] eot = poolIndices(ids).toLongArray();
+        // Under the causal mask no position attends to a later one, so the tokens after the last
+        // end-of-text token of the batch cannot change any pooled feature: compute up to it only.
+        // Prompts are short (a zero-shot head is mostly under 20 of 77 positions). A trace keeps
+        // every position, as the official code computes them.
+        long used = 0;
+        for (long e : eot) {
+            used = Math.max(used, e + 1);
+        }
+        long l = Trace.active() ? s[1] : used;
+        Tensor input = l == s[1] ? ids : ids.narrow(1, 0, l).contiguous();
         return Trace.within("text", () -> {
-            Variable x = Arithmetic.add(tokenEmbedding.forward(ids), Views.narrow(positionalEmbedding, 0, 0, l));
+            Variable x = Arithmetic.add(tokenEmbedding.forward(input), Views.narrow(positionalEmbedding, 0, 0, l));
             Trace.record("embeddings", x);
             Tensor mask = l == cfg.contextLength() ? causalMask : causalMask.narrow(0, 0, l).narrow(1, 0, l);
             x = transformer.forward(x, mask);
             x = lnFinal.forward(x);
             Trace.record("ln_final", x);
             // Gather row n·L + eot[n] of the flattened [N·L, D] activations.
-            long[] eot = poolIndices(ids).toLongArray();
             long[] rows = new long[(int) n];
             for (int i = 0; i < n; i++) {
                 rows[i] = i * l + eot[i];
