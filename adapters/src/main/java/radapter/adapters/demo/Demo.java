@@ -19,6 +19,7 @@ import radapter.adapters.robust.WiseFt;
 import radapter.adapters.train.FineTuner;
 import radapter.adapters.train.LinearProbe;
 import radapter.data.dataset.PromptTemplates;
+import radapter.data.image.RgbImage;
 import radapter.data.synthetic.Split;
 import radapter.data.synthetic.SyntheticDataset;
 import radapter.data.synthetic.SyntheticShapes;
@@ -161,6 +162,9 @@ public final class Demo {
             evalLabels.put(split.id(), DemoData.labels(d));
         }
 
+        RgbImage[] preImages = DemoData.render(pre);
+        RgbImage[] trainImages = DemoData.render(train);
+
         // 2. Pre-train the zero-shot model.
         Clip base = ClipInit.initialize(new Clip(cfg), new Rng(s.seed()));
         base.logitScale().requiresGrad(false);
@@ -169,7 +173,7 @@ public final class Demo {
                 .lr(2e-3).weightDecay(0.1).warmup(Math.max(10, s.pretrainSteps() / 20)).minLr(1e-5).steps(s.pretrainSteps())
                 .gradClip(1.0).seed(s.seed()).listener(listener()).build();
         long t0 = System.nanoTime();
-        pretrainLosses = pt.run(DemoData.captioned(pre, tok, s.pretrainBatch(), s.seed() + 1)).losses();
+        pretrainLosses = pt.run(DemoData.captioned(pre, preImages, tok, s.pretrainBatch(), s.seed() + 1)).losses();
         double pretrainSeconds = (System.nanoTime() - t0) / 1e9;
         zeroShotState = snapshot(base);
 
@@ -196,7 +200,7 @@ public final class Demo {
         t0 = System.nanoTime();
         FineTuner.Result fr = FineTuner.builder().model(full).loss(FineTuner.LossKind.CLIP).labelSmoothing(0).lr(FULL_LR).weightDecay(0.1)
                 .warmup(s.finetuneSteps() / 10).minLr(1e-6).steps(s.finetuneSteps()).gradClip(1.0).seed(s.seed() + 2).listener(listener())
-                .build().run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+                .build().run(DemoData.classification(train, trainImages, tok, templates, s.finetuneBatch(), s.seed() + 3));
         double fullSeconds = (System.nanoTime() - t0) / 1e9;
         long fullParams = full.parameterCount(true);
         full.freeze();
@@ -229,7 +233,7 @@ public final class Demo {
         t0 = System.nanoTime();
         LpFt.Result lpftRun = LpFt.builder().lr(FULL_LR).weightDecay(0.1).warmup(s.finetuneSteps() / 10).minLr(1e-6).steps(s.finetuneSteps())
                 .gradClip(1.0).listener(listener()).build()
-                .run(lpft, probe.classifier(), DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+                .run(lpft, probe.classifier(), DemoData.classification(train, trainImages, tok, templates, s.finetuneBatch(), s.seed() + 3));
         ftCurves.put(LP_FT, lpftRun.losses());
         Scores lpftScores = evaluate(LP_FT, lpft, lpftRun.head(), tok, classNames, templates, evalPixels, evalLabels,
                 lpft.visual().parameterCount(false) + lpftRun.head().weight().numel() + lpftRun.head().bias().numel(), probeSeconds + lpftRun.seconds());
@@ -242,7 +246,7 @@ public final class Demo {
         progress.stage("R-Adapter fine-tuning", s.finetuneSteps());
         t0 = System.nanoTime();
         FineTuner.Result rr = rAdapterTuner(adapted).build()
-                .run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+                .run(DemoData.classification(train, trainImages, tok, templates, s.finetuneBatch(), s.seed() + 3));
         double raSeconds = (System.nanoTime() - t0) / 1e9;
         ftCurves.put("R-Adapter", rr.losses());
         Scores unmerged = evaluate(R_ADAPTER, ra, tok, classNames, templates, evalPixels, evalLabels, adapted.trainableCount(), raSeconds);
@@ -254,7 +258,7 @@ public final class Demo {
         progress.stage("R-Adapter without self-ensembling", s.finetuneSteps());
         t0 = System.nanoTime();
         FineTuner.Result pr = rAdapterTuner(plainAdapted).build()
-                .run(DemoData.classification(train, tok, templates, s.finetuneBatch(), s.seed() + 3));
+                .run(DemoData.classification(train, trainImages, tok, templates, s.finetuneBatch(), s.seed() + 3));
         ftCurves.put(R_ADAPTER_PLAIN, pr.losses());
         Scores plainScores = evaluate(R_ADAPTER_PLAIN, plain, tok, classNames, templates, evalPixels, evalLabels,
                 plainAdapted.trainableCount(), (System.nanoTime() - t0) / 1e9);

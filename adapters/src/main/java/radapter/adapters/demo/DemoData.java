@@ -2,6 +2,7 @@ package radapter.adapters.demo;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import radapter.adapters.train.BatchSource;
 import radapter.adapters.train.TrainBatch;
 import radapter.data.dataset.PromptTemplates;
@@ -32,13 +33,24 @@ final class DemoData {
         return Tensor.of(buf, n, 3, s, s);
     }
 
-    /** Pixels of arbitrary samples. */
-    static Tensor pixels(SyntheticDataset ds, int[] indices) {
-        int s = ds.imageSize();
+    /**
+     * Every image of {@code ds}, drawn once (on all cores; each image is a pure function of its
+     * index). Training draws each image many times over (about three passes in pre-training, 100
+     * and more in fine-tuning), and drawing with Java2D cost more than a tenth of the run's CPU.
+     */
+    static RgbImage[] render(SyntheticDataset ds) {
+        RgbImage[] images = new RgbImage[ds.size()];
+        IntStream.range(0, images.length).parallel().forEach(i -> images[i] = ds.image(i));
+        return images;
+    }
+
+    /** Normalised pixels [n, 3, H, W] of {@code images[indices[i]]}. */
+    static Tensor pixels(RgbImage[] images, int[] indices) {
+        int s = images[indices[0]].width();
         int plane = s * s;
         float[] buf = new float[indices.length * 3 * plane];
         for (int i = 0; i < indices.length; i++) {
-            ToTensor.write(ds.image(indices[i]), buf, i * 3 * plane);
+            ToTensor.write(images[indices[i]], buf, i * 3 * plane);
             Normalize.CLIP.applyInPlace(buf, i * 3 * plane, plane);
         }
         return Tensor.of(buf, indices.length, 3, s, s);
@@ -56,7 +68,7 @@ final class DemoData {
      * Pre-training batches: random images of the broad mix with their own captions; every pair is
      * its own class (plain CLIP loss).
      */
-    static BatchSource captioned(SyntheticDataset ds, Tokenizer tok, int batch, long seed) {
+    static BatchSource captioned(SyntheticDataset ds, RgbImage[] images, Tokenizer tok, int batch, long seed) {
         return step -> {
             Rng r = new Rng(seed).fork(step);
             int[] idx = new int[batch];
@@ -68,7 +80,7 @@ final class DemoData {
                 texts.add(s.caption());
                 labels[i] = idx[i];
             }
-            return new TrainBatch(pixels(ds, idx), tok.tokenizeTensor(texts), labels);
+            return new TrainBatch(pixels(images, idx), tok.tokenizeTensor(texts), labels);
         };
     }
 
@@ -76,7 +88,7 @@ final class DemoData {
      * Classification fine-tuning batches (spec §7.1): each image paired with a random template of
      * its class name; pairs of the same class are positives.
      */
-    static BatchSource classification(SyntheticDataset ds, Tokenizer tok, PromptTemplates templates, int batch, long seed) {
+    static BatchSource classification(SyntheticDataset ds, RgbImage[] images, Tokenizer tok, PromptTemplates templates, int batch, long seed) {
         return step -> {
             Rng r = new Rng(seed).fork(step);
             int[] idx = new int[batch];
@@ -88,7 +100,7 @@ final class DemoData {
                 texts.add(templates.random(r, ds.classNames().get(s.label())));
                 labels[i] = s.label();
             }
-            return new TrainBatch(pixels(ds, idx), tok.tokenizeTensor(texts), labels);
+            return new TrainBatch(pixels(images, idx), tok.tokenizeTensor(texts), labels);
         };
     }
 }
