@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import radapter.adapters.demo.Demo;
+import radapter.cli.demo.Demo;
 
 /**
  * Progress of long library operations (one stage at a time), shaped for where it ends up:

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import radapter.adapters.demo.Demo;
+import radapter.cli.demo.Demo;
 
 /**
  * {@code radapter demo}: the built-in demo (no downloads). Pre-trains a small CLIP on synthetic

@@ -1,4 +1,4 @@
-package radapter.adapters.demo;
+package radapter.cli.demo;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package radapter.adapters.demo;
+package radapter.cli.demo;
 
 import java.io.IOException;
 import java.util.ArrayList;
