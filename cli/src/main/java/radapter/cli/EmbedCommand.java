@@ -12,6 +12,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import radapter.adapters.eval.FeatureEncoder;
 import radapter.data.dataset.Dataset;
 import radapter.data.dataset.ErrorPolicy;
 import radapter.data.dataset.Sample;
@@ -118,26 +119,18 @@ final class EmbedCommand implements Callable<Integer> {
                     sidecars.put(sidecar(out, "images"), rows.csv());
                 } else {
                     Tensor px = readTensor(images.pixels, "pixel_values");
-                    result.put("image_features", encodeInBatches(px, x -> clip.encodeImage(x.contiguous())));
+                    result.put("image_features", FeatureEncoder.images(clip, px, batchSize));
                 }
             }
             if (texts != null) {
                 if (lines != null) {
                     Path v = vocab != null ? vocab : Pretrained.vocabulary(resolved, HubDownloads.hub());
                     ClipTokenizer tok = Vocab.forModel(resolved.weights(), v, clip.config());
-                    List<Tensor> parts = new ArrayList<>();
-                    for (int from = 0; from < lines.size(); from += batchSize) {
-                        List<String> chunk = lines.subList(from, Math.min(lines.size(), from + batchSize));
-                        try (MemoryScope s = MemoryScope.open()) {
-                            Tensor f = clip.encodeText(tok.tokenizeTensor(chunk));
-                            parts.add(MemoryScope.outsideScopes(() -> f.cpu().contiguous().clone()));
-                        }
-                    }
-                    result.put("text_features", MemoryScope.outsideScopes(() -> Join.cat(0, parts)));
+                    result.put("text_features", FeatureEncoder.texts(clip, tok, lines, batchSize));
                     sidecars.put(sidecar(out, "texts"), textRows(lines));
                 } else {
                     Tensor ids = readTensor(texts.tokens, "token_ids");
-                    result.put("text_features", encodeInBatches(ids, clip::encodeText));
+                    result.put("text_features", FeatureEncoder.tokens(clip, ids, batchSize));
                 }
             }
             if (normalize) {
@@ -209,19 +202,6 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     /** {@code op} applied to {@code input} in slices of {@code --batch-size} rows. */
-    private Tensor encodeInBatches(Tensor input, java.util.function.UnaryOperator<Tensor> op) {
-        List<Tensor> parts = new ArrayList<>();
-        long n = input.size(0);
-        for (long from = 0; from < n; from += batchSize) {
-            long len = Math.min(batchSize, n - from);
-            try (MemoryScope s = MemoryScope.open()) {
-                Tensor f = op.apply(input.narrow(0, from, len));
-                parts.add(MemoryScope.outsideScopes(() -> f.cpu().contiguous().clone()));
-            }
-        }
-        return MemoryScope.outsideScopes(() -> Join.cat(0, parts));
-    }
-
     /**
      * The texts, one per line: row k of the output is line k, so a blank line is refused (naming
      * it) rather than skipped, which would shift every later row.

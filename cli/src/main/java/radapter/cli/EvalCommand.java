@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import radapter.adapters.AdaptedClip;
+import radapter.adapters.eval.FeatureEncoder;
 import radapter.adapters.eval.ClassSubset;
 import radapter.adapters.eval.Classifier;
 import radapter.adapters.eval.EvalReport;
@@ -358,13 +359,8 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         var tok = model.tokenizer(m);
-        List<Tensor> txt = new ArrayList<>();
-        for (int from = 0; from < texts.size(); from += 256) {
-            try (MemoryScope s = MemoryScope.open()) {
-                txt.add(s.keep(Clip.normalize(clip.encodeText(tok.tokenizeTensor(texts.subList(from, Math.min(texts.size(), from + 256)))))));
-            }
-        }
-        Tensor sim = Join.cat(0, img).matmul(Join.cat(0, txt).mT());
+        Tensor txt = Clip.normalize(FeatureEncoder.texts(clip, tok, texts, 256));
+        Tensor sim = Join.cat(0, img).matmul(txt.mT());
         Metrics.Recall r = Metrics.recall(sim, owner.stream().mapToInt(Integer::intValue).toArray(), 1, 5, 10);
         console.result("%s: %d images, %d captions", name, entries.size(), texts.size());
         console.result("  image→text R@1 %.2f  R@5 %.2f  R@10 %.2f  (median rank %.1f)", r.imageToText()[0], r.imageToText()[1],

@@ -11,6 +11,7 @@ import radapter.adapters.AdaptedClip;
 import radapter.adapters.AdapterConfig;
 import radapter.adapters.DropMaskAxis;
 import radapter.adapters.eval.Classifier;
+import radapter.adapters.eval.FeatureEncoder;
 import radapter.adapters.eval.Metrics;
 import radapter.adapters.eval.ZeroShotHead;
 import radapter.adapters.report.Plots;
@@ -367,13 +368,7 @@ public final class Demo {
         try (MemoryScope scope = MemoryScope.open()) {
             Classifier head = probe != null ? probe : ZeroShotHead.build(clip, tok, classNames, templates.templates());
             for (Map.Entry<String, Tensor> e : pixels.entrySet()) {
-                Tensor px = e.getValue();
-                long n = px.size(0);
-                List<Tensor> feats = new ArrayList<>();
-                for (long from = 0; from < n; from += 256) {
-                    feats.add(clip.encodeImage(px.narrow(0, from, Math.min(256, n - from))));
-                }
-                Tensor logits = head.logits(radapter.tensor.Join.cat(0, feats));
+                Tensor logits = head.logits(FeatureEncoder.images(clip, e.getValue(), 256));
                 acc.put(e.getKey(), Metrics.topK(logits, labels.get(e.getKey()), 1));
             }
         }
@@ -393,12 +388,7 @@ public final class Demo {
     private static Tensor frozenFeatures(Clip clip, SyntheticDataset ds) {
         clip.eval();
         try (MemoryScope scope = MemoryScope.open()) {
-            Tensor px = DemoData.pixels(ds, 0, ds.size());
-            List<Tensor> parts = new ArrayList<>();
-            for (long from = 0; from < px.size(0); from += 256) {
-                parts.add(clip.encodeImage(px.narrow(0, from, Math.min(256, px.size(0) - from))));
-            }
-            return scope.keep(radapter.tensor.Join.cat(0, parts));
+            return scope.keep(FeatureEncoder.images(clip, DemoData.pixels(ds, 0, ds.size()), 256));
         }
     }
 
