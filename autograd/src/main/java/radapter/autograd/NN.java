@@ -204,7 +204,7 @@ public final class NN {
             Tensor x = in[0];
             Tensor weight = weightAt < 0 ? null : in[weightAt];
             Tensor bias = biasAt < 0 ? null : in[biasAt];
-            // The per-row statistics are computed only when a gradient will need them.
+            // The per-row statistics feed the backward: computed only when some input gets a gradient.
             boolean stats = needsGrad(0) || needsGrad(weightAt) || needsGrad(biasAt);
             radapter.tensor.NN.LayerNormResult r = radapter.tensor.NN.layerNorm(x, new long[] {x.size(-1)}, weight, bias, eps, stats);
             if (stats) {

@@ -14,7 +14,8 @@ public final class Pointwise {
     private Pointwise() {
     }
 
-    private static Tensor zeroLike(Tensor g) {
+    /** A 0-d zero of {@code g}'s dtype, which broadcasts against anything. */
+    private static Tensor zero(Tensor g) {
         return Tensor.full(g.dtype(), 0.0);
     }
 
@@ -125,7 +126,7 @@ public final class Pointwise {
             Tensor y = saved(2);
             // d/da = b·a^(b−1); d/db = a^b·ln a.
             Tensor ga = needsGrad(0) ? g.mul(b).mul(a.pow(b.sub(1.0))) : null;
-            Tensor gb = needsGrad(1) ? g.mul(radapter.tensor.Pointwise.where(a.eq(0.0), zeroLike(g), y.mul(a.log()))) : null;
+            Tensor gb = needsGrad(1) ? g.mul(radapter.tensor.Pointwise.where(a.eq(0.0), zero(g), y.mul(a.log()))) : null;
             return new Tensor[] {ga, gb};
         }
     }
@@ -325,8 +326,8 @@ public final class Pointwise {
             Tensor cond = saved(0);
             return new Tensor[] {
                 null,
-                needsGrad(1) ? radapter.tensor.Pointwise.where(cond, g, zeroLike(g)) : null,
-                needsGrad(2) ? radapter.tensor.Pointwise.where(cond, zeroLike(g), g) : null
+                needsGrad(1) ? radapter.tensor.Pointwise.where(cond, g, zero(g)) : null,
+                needsGrad(2) ? radapter.tensor.Pointwise.where(cond, zero(g), g) : null
             };
         }
     }
@@ -352,7 +353,7 @@ public final class Pointwise {
         @Override
         protected Tensor[] backward(Tensor g) {
             Tensor mask = saved(0);
-            return new Tensor[] {radapter.tensor.Pointwise.where(mask, zeroLike(g), g), null};
+            return new Tensor[] {radapter.tensor.Pointwise.where(mask, zero(g), g), null};
         }
     }
 
