@@ -1,8 +1,8 @@
 package radapter.adapters;
 
-import radapter.autograd.Arithmetic;
+import radapter.autograd.LinearAlgebra;
 import radapter.autograd.Losses;
-import radapter.autograd.Products;
+import radapter.autograd.Pointwise;
 import radapter.autograd.Variable;
 import radapter.autograd.Views;
 import radapter.tensor.DType;
@@ -54,11 +54,11 @@ public final class ContrastiveLoss {
         }
         Tensor targets = Tensor.of(q, b, b);
         Variable marginTerm = Variable.constant(Tensor.of(neg, b, b).mul(logitScale * margin));
-        Variable zIt = Arithmetic.add(Arithmetic.mul(Products.matmul(u, Views.mT(v)), logitScale), marginTerm);
-        Variable zTi = Arithmetic.add(Arithmetic.mul(Products.matmul(v, Views.mT(u)), logitScale), marginTerm);
+        Variable zIt = Pointwise.add(Pointwise.mul(LinearAlgebra.matmul(u, Views.mT(v)), logitScale), marginTerm);
+        Variable zTi = Pointwise.add(Pointwise.mul(LinearAlgebra.matmul(v, Views.mT(u)), logitScale), marginTerm);
         Variable a = Losses.crossEntropy(zIt, targets, 0.0);
         Variable c = Losses.crossEntropy(zTi, targets, 0.0);
-        return Arithmetic.mul(Arithmetic.add(a, c), 0.5);
+        return Pointwise.mul(Pointwise.add(a, c), 0.5);
     }
 
     /** Labels given, no smoothing and no margin: cross-entropy with soft targets P/n, both directions. */
@@ -70,9 +70,9 @@ public final class ContrastiveLoss {
     public static Variable clip(Variable u, Variable v, double logitScale, double labelSmoothing) {
         int b = checkBatch(u, v, null);
         Tensor diag = Tensor.arange(DType.I64, 0, b, 1);
-        Variable a = Losses.crossEntropy(Arithmetic.mul(Products.matmul(u, Views.mT(v)), logitScale), diag, labelSmoothing);
-        Variable c = Losses.crossEntropy(Arithmetic.mul(Products.matmul(v, Views.mT(u)), logitScale), diag, labelSmoothing);
-        return Arithmetic.mul(Arithmetic.add(a, c), 0.5);
+        Variable a = Losses.crossEntropy(Pointwise.mul(LinearAlgebra.matmul(u, Views.mT(v)), logitScale), diag, labelSmoothing);
+        Variable c = Losses.crossEntropy(Pointwise.mul(LinearAlgebra.matmul(v, Views.mT(u)), logitScale), diag, labelSmoothing);
+        return Pointwise.mul(Pointwise.add(a, c), 0.5);
     }
 
     private static int checkBatch(Variable u, Variable v, long[] labels) {

@@ -1,13 +1,12 @@
 package radapter.adapters;
 
-import radapter.autograd.Arithmetic;
-import radapter.autograd.Layers;
-import radapter.autograd.Products;
+import radapter.autograd.LinearAlgebra;
+import radapter.autograd.NN;
+import radapter.autograd.Pointwise;
 import radapter.autograd.Variable;
 import radapter.models.nn.Module;
 import radapter.models.nn.ResidualAttentionBlock;
 import radapter.tensor.DType;
-import radapter.tensor.LinearAlgebra;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
 
@@ -104,12 +103,12 @@ public final class RAdapter extends Module implements ResidualAttentionBlock.Bra
 
     /** The adapter as one [D, D] matrix in [out, in] orientation ({@code f}, or {@code u·d}). */
     public Tensor matrix() {
-        return factored ? LinearAlgebra.matmul(u.data(), d.data()) : f.data();
+        return factored ? u.data().matmul(d.data()) : f.data();
     }
 
     /** {@code F(h)}: the bias-free linear update. */
     Variable update(Variable h) {
-        return factored ? Products.linear(Products.linear(h, d, null), u, null) : Products.linear(h, f, null);
+        return factored ? LinearAlgebra.linear(LinearAlgebra.linear(h, d, null), u, null) : LinearAlgebra.linear(h, f, null);
     }
 
     @Override
@@ -132,23 +131,23 @@ public final class RAdapter extends Module implements ResidualAttentionBlock.Bra
             double p = runtime.config().dropPath();
             long[] maskShape = runtime.config().dropAxis().maskShape(h.shape());
             if (!factored) {
-                // The full-rank adapter runs as one fused op (Layers.adapter); the drop mask is
-                // drawn exactly as Layers.dropPath draws it, then spread over the rows.
-                return Layers.adapter(h, f, s, p > 0 ? rowMask(h, maskShape, p) : null);
+                // The full-rank adapter runs as one fused op (NN.adapter); the drop mask is
+                // drawn exactly as NN.dropPath draws it, then spread over the rows.
+                return NN.adapter(h, f, s, p > 0 ? rowMask(h, maskShape, p) : null);
             }
             Variable z = update(h);
             if (p > 0) {
-                z = Layers.dropPath(z, p, runtime.rng(), true, maskShape, true);
+                z = NN.dropPath(z, p, runtime.rng(), true, maskShape, true);
             }
-            return Arithmetic.add(h, Arithmetic.mul(z, s));
+            return Pointwise.add(h, Pointwise.mul(z, s));
         }
         RAdapter src = evalSource();
-        Variable scale = Arithmetic.mul(src.s, runtime.evalScale());
+        Variable scale = Pointwise.mul(src.s, runtime.evalScale());
         if (!factored) {
-            return Layers.adapter(h, src.f, scale, null);
+            return NN.adapter(h, src.f, scale, null);
         }
         Variable z = src.update(h);
-        return Arithmetic.add(h, Arithmetic.mul(z, scale));
+        return Pointwise.add(h, Pointwise.mul(z, scale));
     }
 
     /**
@@ -157,7 +156,7 @@ public final class RAdapter extends Module implements ResidualAttentionBlock.Bra
      */
     private Tensor rowMask(Variable h, long[] maskShape, double p) {
         DType ct = h.data().dtype() == DType.F64 ? DType.F64 : DType.F32;
-        Tensor mask = Layers.dropMask(maskShape, p, runtime.rng(), ct, true);
+        Tensor mask = NN.dropMask(maskShape, p, runtime.rng(), ct, true);
         long[] rows = h.shape();
         rows[rows.length - 1] = 1;
         return mask.expand(rows).contiguous().view(-1);

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import radapter.autograd.Layers;
+import radapter.autograd.NN;
 import radapter.autograd.Variable;
 import radapter.autograd.optim.AdamW;
 import radapter.models.clip.CheckpointLayout;
@@ -129,8 +129,8 @@ class TinyClipRAdapterTest {
             ac.train(true);
             for (int step = 0; step < 3; step++) {
                 try (MemoryScope s = MemoryScope.open()) {
-                    Variable u = Layers.l2Normalize(m.clip().imageFeatures(Variable.constant(pixels)), -1, 1e-12);
-                    Variable v = Layers.l2Normalize(m.clip().textFeatures(ids), -1, 1e-12);
+                    Variable u = NN.normalize(m.clip().imageFeatures(Variable.constant(pixels)), -1, 1e-12);
+                    Variable v = NN.normalize(m.clip().textFeatures(ids), -1, 1e-12);
                     ContrastiveLoss.mpmNce(u, v, labels, m.clip().logitScaleExp(), 0.05, 0.02).backward();
                     opt.step();
                     opt.zeroGrad();

@@ -38,15 +38,11 @@ public final class Checkpoint {
         for (int i = 0; i < params.size(); i++) {
             inputs[i + 1] = params.get(i);
         }
-        if (!Function.recording(inputs)) {
+        if (!Function.wouldRecord(inputs)) {
+            // Nothing will be differentiated, so there is nothing to recompute later.
             return segment.apply(input);
         }
-        List<Rng> before = copies(rngs);
-        Tensor out;
-        try (MemoryScope scope = MemoryScope.open(); GradMode.Guard ignored = GradMode.noGrad()) {
-            out = scope.keep(segment.apply(Variable.constant(input.data())).data());
-        }
-        return Function.record(new Recompute(segment, input.data(), rngs, before), out, inputs);
+        return new Recompute(segment, rngs).apply(inputs);
     }
 
     private static List<Rng> copies(List<Rng> rngs) {
@@ -63,18 +59,19 @@ public final class Checkpoint {
         }
     }
 
-    /** The graph node standing for a whole checkpointed segment. */
+    /**
+     * The graph node standing for a whole checkpointed segment. Its inputs are the segment's
+     * input and then its parameters; only the input's tensor is saved.
+     */
     private static final class Recompute extends Function {
-        private UnaryOperator<Variable> segment;
-        private Tensor inputData;
+        private final UnaryOperator<Variable> segment;
         private final List<Rng> rngs;
+        /** The generators' states before the forward, replayed by the recomputation. */
         private List<Rng> before;
 
-        Recompute(UnaryOperator<Variable> segment, Tensor inputData, List<Rng> rngs, List<Rng> before) {
+        Recompute(UnaryOperator<Variable> segment, List<Rng> rngs) {
             this.segment = segment;
-            this.inputData = inputData;
             this.rngs = rngs;
-            this.before = before;
         }
 
         @Override
@@ -83,13 +80,22 @@ public final class Checkpoint {
         }
 
         @Override
+        protected Tensor forward(Tensor... in) {
+            before = copies(rngs);
+            saveForBackward(in[0]);
+            try (MemoryScope scope = MemoryScope.open(); GradMode.Guard ignored = GradMode.noGrad()) {
+                return scope.keep(segment.apply(Variable.constant(in[0])).data());
+            }
+        }
+
+        @Override
         protected Tensor[] backward(Tensor gradOutput) {
-            Tensor[] grads = new Tensor[inputs.length];
+            Tensor[] grads = new Tensor[inputCount()];
             List<Rng> after = copies(rngs);
             restore(rngs, before);
             boolean wantInput = needsGrad(0);
             try (MemoryScope scope = MemoryScope.open(); GradMode.Guard ignored = GradMode.enableGrad()) {
-                Variable in = wantInput ? Variable.parameter(inputData) : Variable.constant(inputData);
+                Variable in = wantInput ? Variable.parameter(saved(0)) : Variable.constant(saved(0));
                 Variable out = segment.apply(in);
                 // The parameters are leaves of this inner graph too: they accumulate here, so the
                 // outer engine gets no gradient for them from this node (null entries below).
@@ -101,13 +107,6 @@ public final class Checkpoint {
                 restore(rngs, after);
             }
             return grads;
-        }
-
-        @Override
-        protected void release() {
-            segment = null;
-            inputData = null;
-            before = null;
         }
     }
 }

@@ -7,19 +7,17 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import radapter.tensor.MemoryScope;
 import radapter.tensor.Shapes;
 import radapter.tensor.Tensor;
 
 /**
- * Reverse-mode traversal: topological order from the output, then gradients flow back node by
- * node.
+ * Reverse-mode differentiation, the algorithm: order the graph topologically from the output,
+ * then visit users before their inputs; at each node apply the chain rule (the node's
+ * {@link Function#backward} maps the gradient of its result to gradients of its inputs) and add
+ * what each input receives to the gradient already pending for it. A leaf adds its total into
+ * its {@code grad}.
  *
- * <p>Memory: each node's backward runs in its own detached {@link MemoryScope}, and the engine
- * counts how many pending gradients still live in each such scope (a gradient may be a view of
- * the one it came from, so it is counted against the scope that owns its bytes). A scope is
- * freed as soon as nothing pending lives in it, so backward holds the current frontier of
- * gradients instead of every gradient and temporary it ever made.
+ * <p>Where those gradients live and when their memory is freed is {@link GradMemory}'s business.
  */
 final class Engine {
     private Engine() {
@@ -34,128 +32,37 @@ final class Engine {
                     + " does not match the output's shape " + Shapes.str(root.shape()));
         }
         List<Variable> order = topologicalOrder(root);
-        Map<Variable, Tensor> pending = new IdentityHashMap<>();
-        pending.put(root, gradRoot);
-        Liveness live = new Liveness();
         // Gradients are computed without recording a graph of their own.
-        try (GradMode.Guard ignored = GradMode.noGrad()) {
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Variable v = order.get(i);
-                Tensor g = pending.remove(v);
+        try (GradMode.Guard ignored = GradMode.noGrad(); GradMemory grads = new GradMemory(retainGraph)) {
+            grads.seed(root, gradRoot);
+            for (Variable v : order.reversed()) {
+                Tensor g = grads.take(v);
                 if (g == null) {
                     continue;
                 }
                 Function fn = v.gradFn();
                 if (fn == null) {
-                    accumulateLeaf(v, g);
-                    live.release(g);
+                    grads.accumulateIntoLeaf(v, g);
                     continue;
                 }
-                if (fn.inputs == null) {
+                if (fn.isFreed()) {
                     throw new IllegalStateException("trying to backward through " + fn.name()
                             + " a second time: its saved tensors were freed (pass retainGraph = true the first time)");
                 }
-                MemoryScope nodeScope = live.newScope();
-                nodeScope.within(() -> {
-                    Tensor[] grads = fn.backward(g);
-                    Variable[] inputs = fn.inputs;
-                    for (int k = 0; k < inputs.length; k++) {
-                        Variable in = inputs[k];
-                        if (!in.requiresGrad() || grads[k] == null) {
-                            continue;
-                        }
-                        Tensor gk = sumToShape(grads[k], in.shape());
-                        Tensor prev = pending.get(in);
-                        Tensor next = prev == null ? gk : prev.add(gk);
-                        live.retain(next);
-                        if (prev != null) {
-                            live.release(prev);
-                        }
-                        pending.put(in, next);
-                    }
-                    return null;
-                });
-                live.release(g);
-                live.closeIfUnused(nodeScope);
-                if (!retainGraph) {
-                    fn.release();
-                    fn.inputs = null;
-                }
+                grads.runNode(fn, g, () -> chainRule(fn, g, grads));
             }
-        } finally {
-            // An exception (or gradients nobody consumed) must not strand the node scopes.
-            live.closeAll();
         }
     }
 
-    /**
-     * Reference counts of the node scopes this backward pass made. Scopes it did not make (an
-     * outer pass's, when a checkpointed segment runs a backward of its own) are never counted
-     * or closed here.
-     */
-    private static final class Liveness {
-        private final Map<MemoryScope, Integer> refs = new IdentityHashMap<>();
-        private final Map<MemoryScope, Boolean> mine = new IdentityHashMap<>();
-
-        MemoryScope newScope() {
-            MemoryScope s = MemoryScope.detached();
-            mine.put(s, Boolean.TRUE);
-            return s;
-        }
-
-        void retain(Tensor t) {
-            MemoryScope s = MemoryScope.ownerOf(t);
-            if (s != null && mine.containsKey(s)) {
-                refs.merge(s, 1, Integer::sum);
+    /** Gradients of {@code fn}'s inputs from the gradient {@code g} of its result, each added to what is pending. */
+    private static void chainRule(Function fn, Tensor g, GradMemory grads) {
+        Tensor[] inputGrads = fn.backward(g);
+        Variable[] inputs = fn.inputs;
+        for (int k = 0; k < inputs.length; k++) {
+            Variable in = inputs[k];
+            if (in.requiresGrad() && inputGrads[k] != null) {
+                grads.accumulate(in, sumToShape(inputGrads[k], in.shape()));
             }
-        }
-
-        void release(Tensor t) {
-            MemoryScope s = MemoryScope.ownerOf(t);
-            if (s != null && mine.containsKey(s) && refs.merge(s, -1, Integer::sum) == 0) {
-                free(s);
-            }
-        }
-
-        void closeIfUnused(MemoryScope s) {
-            if (!refs.containsKey(s)) {
-                free(s);
-            }
-        }
-
-        private void free(MemoryScope s) {
-            refs.remove(s);
-            mine.remove(s);
-            s.close();
-        }
-
-        void closeAll() {
-            for (MemoryScope s : mine.keySet()) {
-                s.close();
-            }
-            mine.clear();
-            refs.clear();
-        }
-    }
-
-    /** Leaves accumulate: their buffer lives in the scope the leaf was created in. */
-    private static void accumulateLeaf(Variable leaf, Tensor g) {
-        Tensor grad = leaf.grad();
-        if (grad == null) {
-            Tensor spare = leaf.takeSpareGrad();
-            if (spare != null && spare.isContiguous() && java.util.Arrays.equals(spare.shape(), leaf.shape())
-                    && spare.device().equals(leaf.data().device())) {
-                leaf.setGrad(spare.copy_(g));
-                return;
-            }
-            MemoryScope home = leaf.homeScope();
-            // GC-owned leaf (created outside any scope): its gradient must be GC-owned too.
-            Tensor fresh = home != null
-                    ? home.within(() -> g.to(leaf.data().dtype()).clone())
-                    : MemoryScope.outsideScopes(() -> g.to(leaf.data().dtype()).clone());
-            leaf.setGrad(fresh);
-        } else {
-            grad.add_(g);
         }
     }
 
@@ -205,7 +112,7 @@ final class Engine {
                 order.add(v);
             }
         }
-        // 'order' is post-order (inputs before users); reversed iteration visits users first.
+        // Post-order: every variable comes after its inputs, so the reverse visits users first.
         return order;
     }
 }

@@ -45,7 +45,7 @@ public final class GradCheck {
             }
             Variable out = f.apply(vars);
             Tensor w = Tensor.randn(new Rng(1234), out.shape()).to(DType.F64);
-            Variable projected = Aggregations.sum(Arithmetic.mul(out, Variable.constant(w)));
+            Variable projected = Reductions.sum(Pointwise.mul(out, Variable.constant(w)));
             projected.backward();
 
             double worst = -1;

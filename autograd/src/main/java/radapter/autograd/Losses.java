@@ -1,7 +1,6 @@
 package radapter.autograd;
 
 import radapter.tensor.DType;
-import radapter.tensor.NN;
 import radapter.tensor.Shapes;
 import radapter.tensor.Tensor;
 
@@ -44,16 +43,7 @@ public final class Losses {
         DType ct = logits.data().dtype() == DType.F64 ? DType.F64 : DType.F32;
         boolean hard = !targets.dtype().isFloating();
         Tensor q = hard ? smoothedOneHot(targets, n, c, labelSmoothing, ct) : smoothedSoft(targets, n, c, labelSmoothing, ct);
-        Tensor logp = NN.logSoftmax(logits.data(), 1);
-        Tensor loss = q.mul(logp).sum().neg().div((double) n);
-        CrossEntropy fn = new CrossEntropy();
-        if (Function.recording(logits)) {
-            fn.logp = logp;
-            fn.q = q;
-            fn.rows = n;
-            fn.normalised = hard;
-        }
-        return Function.record(fn, loss, logits);
+        return new CrossEntropy(hard).apply(logits, Variable.constant(q));
     }
 
     private static Tensor smoothedOneHot(Tensor targets, long n, long c, double eps, DType ct) {
@@ -79,25 +69,31 @@ public final class Losses {
         return eps == 0 ? t : t.mul(1 - eps).add(eps / c);
     }
 
-    private static final class CrossEntropy extends Function {
-        Tensor logp;
-        Tensor q;
-        long rows;
-        boolean normalised;
+    /** {@code −Σ q log softmax(z)} averaged over rows, for logits z and a constant target distribution q. */
+    private static final class CrossEntropy extends Function.Binary {
+        /** Whether every row of q sums to one (class-index targets). */
+        private final boolean normalised;
+
+        CrossEntropy(boolean normalised) {
+            this.normalised = normalised;
+        }
+
+        @Override
+        protected Tensor forward(Tensor logits, Tensor q) {
+            Tensor logp = logits.logSoftmax(1);
+            saveForBackward(logp, q);
+            return q.mul(logp).sum().neg().div((double) logits.size(0));
+        }
 
         @Override
         protected Tensor[] backward(Tensor g) {
+            Tensor logp = saved(0);
+            Tensor q = saved(1);
             // d/dz (−Σ q log softmax z) = softmax(z)·Σq − q; Σq = 1 for (smoothed) one-hot rows,
             // but soft targets are taken as given and need not sum to one.
             Tensor p = logp.exp();
             Tensor scaledP = normalised ? p : p.mul(q.sum(new int[] {1}, true));
-            return new Tensor[] {scaledP.sub(q).mul(g.div((double) rows))};
-        }
-
-        @Override
-        protected void release() {
-            logp = null;
-            q = null;
+            return new Tensor[] {scaledP.sub(q).mul(g.div((double) logp.size(0))), null};
         }
     }
 }

@@ -187,179 +187,179 @@ public final class Variable {
         return data.item();
     }
 
-    /** {@link Arithmetic#add(Variable, Variable)}. */
+    /** {@link Pointwise#add(Variable, Variable)}. */
     public Variable add(Variable o) {
-        return Arithmetic.add(this, o);
+        return Pointwise.add(this, o);
     }
 
-    /** {@link Arithmetic#add(Variable, double)}. */
+    /** {@link Pointwise#add(Variable, double)}. */
     public Variable add(double s) {
-        return Arithmetic.add(this, s);
+        return Pointwise.add(this, s);
     }
 
-    /** {@link Arithmetic#sub(Variable, Variable)}. */
+    /** {@link Pointwise#sub(Variable, Variable)}. */
     public Variable sub(Variable o) {
-        return Arithmetic.sub(this, o);
+        return Pointwise.sub(this, o);
     }
 
-    /** {@link Arithmetic#sub(Variable, double)}. */
+    /** {@link Pointwise#sub(Variable, double)}. */
     public Variable sub(double s) {
-        return Arithmetic.sub(this, s);
+        return Pointwise.sub(this, s);
     }
 
-    /** {@link Arithmetic#rsub(double, Variable)}: {@code s − this}. */
+    /** {@link Pointwise#rsub(double, Variable)}: {@code s − this}. */
     public Variable rsub(double s) {
-        return Arithmetic.rsub(s, this);
+        return Pointwise.rsub(s, this);
     }
 
-    /** {@link Arithmetic#mul(Variable, Variable)}. */
+    /** {@link Pointwise#mul(Variable, Variable)}. */
     public Variable mul(Variable o) {
-        return Arithmetic.mul(this, o);
+        return Pointwise.mul(this, o);
     }
 
-    /** {@link Arithmetic#mul(Variable, double)}. */
+    /** {@link Pointwise#mul(Variable, double)}. */
     public Variable mul(double s) {
-        return Arithmetic.mul(this, s);
+        return Pointwise.mul(this, s);
     }
 
-    /** {@link Arithmetic#div(Variable, Variable)}. */
+    /** {@link Pointwise#div(Variable, Variable)}. */
     public Variable div(Variable o) {
-        return Arithmetic.div(this, o);
+        return Pointwise.div(this, o);
     }
 
-    /** {@link Arithmetic#div(Variable, double)}. */
+    /** {@link Pointwise#div(Variable, double)}. */
     public Variable div(double s) {
-        return Arithmetic.div(this, s);
+        return Pointwise.div(this, s);
     }
 
-    /** {@link Arithmetic#pow(Variable, double)}. */
+    /** {@link Pointwise#pow(Variable, double)}. */
     public Variable pow(double p) {
-        return Arithmetic.pow(this, p);
+        return Pointwise.pow(this, p);
     }
 
-    /** {@link Arithmetic#pow(Variable, Variable)} (positive base). */
+    /** {@link Pointwise#pow(Variable, Variable)} (positive base). */
     public Variable pow(Variable p) {
-        return Arithmetic.pow(this, p);
+        return Pointwise.pow(this, p);
     }
 
-    /** {@link Arithmetic#neg(Variable)}. */
+    /** {@link Pointwise#neg(Variable)}. */
     public Variable neg() {
-        return Arithmetic.neg(this);
+        return Pointwise.neg(this);
     }
 
-    /** {@link Arithmetic#maximum(Variable, Variable)}. */
+    /** {@link Pointwise#maximum(Variable, Variable)}. */
     public Variable maximum(Variable o) {
-        return Arithmetic.maximum(this, o);
+        return Pointwise.maximum(this, o);
     }
 
-    /** {@link Arithmetic#minimum(Variable, Variable)}. */
+    /** {@link Pointwise#minimum(Variable, Variable)}. */
     public Variable minimum(Variable o) {
-        return Arithmetic.minimum(this, o);
+        return Pointwise.minimum(this, o);
     }
 
-    /** {@link Arithmetic#clamp(Variable, double, double)}. */
+    /** {@link Pointwise#clamp(Variable, double, double)}. */
     public Variable clamp(double lo, double hi) {
-        return Arithmetic.clamp(this, lo, hi);
+        return Pointwise.clamp(this, lo, hi);
     }
 
-    /** {@link Arithmetic#maskedFill(Variable, Tensor, double)}. */
+    /** {@link Pointwise#maskedFill(Variable, Tensor, double)}. */
     public Variable maskedFill(Tensor mask, double value) {
-        return Arithmetic.maskedFill(this, mask, value);
+        return Pointwise.maskedFill(this, mask, value);
     }
 
-    /** {@link Activations#exp(Variable)}. */
+    /** {@link Pointwise#exp(Variable)}. */
     public Variable exp() {
-        return Activations.exp(this);
+        return Pointwise.exp(this);
     }
 
-    /** {@link Activations#log(Variable)}. */
+    /** {@link Pointwise#log(Variable)}. */
     public Variable log() {
-        return Activations.log(this);
+        return Pointwise.log(this);
     }
 
-    /** {@link Activations#sqrt(Variable)}. */
+    /** {@link Pointwise#sqrt(Variable)}. */
     public Variable sqrt() {
-        return Activations.sqrt(this);
+        return Pointwise.sqrt(this);
     }
 
-    /** {@link Activations#rsqrt(Variable)}. */
+    /** {@link Pointwise#rsqrt(Variable)}. */
     public Variable rsqrt() {
-        return Activations.rsqrt(this);
+        return Pointwise.rsqrt(this);
     }
 
-    /** {@link Activations#square(Variable)}. */
+    /** {@link Pointwise#square(Variable)}. */
     public Variable square() {
-        return Activations.square(this);
+        return Pointwise.square(this);
     }
 
-    /** {@link Activations#reciprocal(Variable)}. */
+    /** {@link Pointwise#reciprocal(Variable)}. */
     public Variable reciprocal() {
-        return Activations.reciprocal(this);
+        return Pointwise.reciprocal(this);
     }
 
-    /** {@link Activations#abs(Variable)}. */
+    /** {@link Pointwise#abs(Variable)}. */
     public Variable abs() {
-        return Activations.abs(this);
+        return Pointwise.abs(this);
     }
 
-    /** {@link Activations#tanh(Variable)}. */
+    /** {@link Pointwise#tanh(Variable)}. */
     public Variable tanh() {
-        return Activations.tanh(this);
+        return Pointwise.tanh(this);
     }
 
-    /** {@link Activations#sigmoid(Variable)}. */
+    /** {@link Pointwise#sigmoid(Variable)}. */
     public Variable sigmoid() {
-        return Activations.sigmoid(this);
+        return Pointwise.sigmoid(this);
     }
 
-    /** {@link Activations#relu(Variable)}. */
+    /** {@link NN#relu(Variable)}. */
     public Variable relu() {
-        return Activations.relu(this);
+        return NN.relu(this);
     }
 
-    /** {@link Activations#gelu(Variable)} (exact). */
+    /** {@link NN#gelu(Variable)} (exact). */
     public Variable gelu() {
-        return Activations.gelu(this);
+        return NN.gelu(this);
     }
 
-    /** {@link Activations#quickGelu(Variable)}. */
+    /** {@link NN#quickGelu(Variable)}. */
     public Variable quickGelu() {
-        return Activations.quickGelu(this);
+        return NN.quickGelu(this);
     }
 
-    /** {@link Aggregations#sum(Variable)}. */
+    /** {@link Reductions#sum(Variable)}. */
     public Variable sum() {
-        return Aggregations.sum(this);
+        return Reductions.sum(this);
     }
 
-    /** {@link Aggregations#sum(Variable, int[], boolean)}. */
+    /** {@link Reductions#sum(Variable, int[], boolean)}. */
     public Variable sum(int[] dims, boolean keepdim) {
-        return Aggregations.sum(this, dims, keepdim);
+        return Reductions.sum(this, dims, keepdim);
     }
 
-    /** {@link Aggregations#mean(Variable)}. */
+    /** {@link Reductions#mean(Variable)}. */
     public Variable mean() {
-        return Aggregations.mean(this);
+        return Reductions.mean(this);
     }
 
-    /** {@link Aggregations#mean(Variable, int[], boolean)}. */
+    /** {@link Reductions#mean(Variable, int[], boolean)}. */
     public Variable mean(int[] dims, boolean keepdim) {
-        return Aggregations.mean(this, dims, keepdim);
+        return Reductions.mean(this, dims, keepdim);
     }
 
-    /** {@link Aggregations#max(Variable, int, boolean)}. */
+    /** {@link Reductions#max(Variable, int, boolean)}. */
     public Variable max(int dim, boolean keepdim) {
-        return Aggregations.max(this, dim, keepdim);
+        return Reductions.max(this, dim, keepdim);
     }
 
-    /** {@link Aggregations#min(Variable, int, boolean)}. */
+    /** {@link Reductions#min(Variable, int, boolean)}. */
     public Variable min(int dim, boolean keepdim) {
-        return Aggregations.min(this, dim, keepdim);
+        return Reductions.min(this, dim, keepdim);
     }
 
-    /** {@link Aggregations#logsumexp(Variable, int, boolean)}. */
+    /** {@link Reductions#logsumexp(Variable, int, boolean)}. */
     public Variable logsumexp(int dim, boolean keepdim) {
-        return Aggregations.logsumexp(this, dim, keepdim);
+        return Reductions.logsumexp(this, dim, keepdim);
     }
 
     /** {@link Views#reshape(Variable, long...)}. */
@@ -427,19 +427,19 @@ public final class Variable {
         return Views.contiguous(this);
     }
 
-    /** {@link Products#matmul(Variable, Variable)}. */
+    /** {@link LinearAlgebra#matmul(Variable, Variable)}. */
     public Variable matmul(Variable o) {
-        return Products.matmul(this, o);
+        return LinearAlgebra.matmul(this, o);
     }
 
-    /** {@link Layers#softmax(Variable, int)}. */
+    /** {@link NN#softmax(Variable, int)}. */
     public Variable softmax(int dim) {
-        return Layers.softmax(this, dim);
+        return NN.softmax(this, dim);
     }
 
-    /** {@link Layers#logSoftmax(Variable, int)}. */
+    /** {@link NN#logSoftmax(Variable, int)}. */
     public Variable logSoftmax(int dim) {
-        return Layers.logSoftmax(this, dim);
+        return NN.logSoftmax(this, dim);
     }
 
     @Override

@@ -14,65 +14,68 @@ public final class Views {
     private Views() {
     }
 
-    /** A zero tensor of {@code shape} whose part seen through {@code view} holds {@code g}. */
-    private static Tensor scatterInto(Tensor g, long[] shape, UnaryOperator<Tensor> view) {
-        Tensor full = Tensor.zeros(g.dtype(), shape);
-        view.apply(full).copy_(g);
-        return full;
-    }
-
     // ---------------------------------------------------------------- shape changes
 
     /** Same elements in a new shape (one {@code -1} is inferred); copies only when strides forbid a view. */
     public static Variable reshape(Variable x, long... shape) {
-        return Function.record(new Reshape(x.shape()), x.data().reshape(shape), x);
+        return new Reshape(t -> t.reshape(shape)).apply(x);
     }
 
     /** Like {@link #reshape} but fails instead of copying (PyTorch's {@code view}). */
     public static Variable view(Variable x, long... shape) {
-        return Function.record(new Reshape(x.shape()), x.data().view(shape), x);
+        return new Reshape(t -> t.view(shape)).apply(x);
     }
 
     /** Flattens dimensions {@code start..end} (inclusive) into one. */
     public static Variable flatten(Variable x, int start, int end) {
-        return Function.record(new Reshape(x.shape()), x.data().flatten(start, end), x);
+        return new Reshape(t -> t.flatten(start, end)).apply(x);
     }
 
     /** Removes every size-1 dimension. */
     public static Variable squeeze(Variable x) {
-        return Function.record(new Reshape(x.shape()), x.data().squeeze(), x);
+        return new Reshape(Tensor::squeeze).apply(x);
     }
 
     /** Removes dimension {@code dim} if its size is 1 (else returns the input unchanged, like PyTorch). */
     public static Variable squeeze(Variable x, int dim) {
-        return Function.record(new Reshape(x.shape()), x.data().squeeze(dim), x);
+        return new Reshape(t -> t.squeeze(dim)).apply(x);
     }
 
     /** Inserts a size-1 dimension at {@code dim}. */
     public static Variable unsqueeze(Variable x, int dim) {
-        return Function.record(new Reshape(x.shape()), x.data().unsqueeze(dim), x);
+        return new Reshape(t -> t.unsqueeze(dim)).apply(x);
     }
 
     /** Every shape-only change has the same backward: give the gradient the input's shape back. */
-    private static final class Reshape extends Function {
-        final long[] shape;
+    private static final class Reshape extends Function.Unary {
+        private final UnaryOperator<Tensor> change;
 
-        Reshape(long[] shape) {
-            this.shape = shape;
+        Reshape(UnaryOperator<Tensor> change) {
+            this.change = change;
+        }
+
+        @Override
+        protected Tensor forward(Tensor x) {
+            return change.apply(x);
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            return new Tensor[] {g.reshape(shape)};
+            return new Tensor[] {g.reshape(inputShape(0))};
         }
     }
 
     /** A contiguous copy (or the same data when already contiguous). */
     public static Variable contiguous(Variable x) {
-        return Function.record(new Contiguous(), x.data().contiguous(), x);
+        return new Contiguous().apply(x);
     }
 
-    private static final class Contiguous extends Function {
+    private static final class Contiguous extends Function.Unary {
+        @Override
+        protected Tensor forward(Tensor x) {
+            return x.contiguous();
+        }
+
         @Override
         protected Tensor[] backward(Tensor g) {
             return new Tensor[] {g};
@@ -83,43 +86,55 @@ public final class Views {
 
     /** Reorders dimensions: result dimension i is input dimension {@code order[i]}. */
     public static Variable permute(Variable x, int... order) {
-        int[] inverse = new int[order.length];
-        for (int i = 0; i < order.length; i++) {
-            inverse[Shapes.dim(order[i], order.length)] = i;
-        }
-        return Function.record(new Permute(inverse), x.data().permute(order), x);
+        return new Permute(order).apply(x);
     }
 
-    private static final class Permute extends Function {
-        final int[] inverse;
+    private static final class Permute extends Function.Unary {
+        private final int[] order;
 
-        Permute(int[] inverse) {
-            this.inverse = inverse;
+        Permute(int[] order) {
+            this.order = order;
+        }
+
+        @Override
+        protected Tensor forward(Tensor x) {
+            return x.permute(order);
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
+            // The inverse permutation puts every dimension back where it came from.
+            int[] inverse = new int[order.length];
+            for (int i = 0; i < order.length; i++) {
+                inverse[Shapes.dim(order[i], order.length)] = i;
+            }
             return new Tensor[] {g.permute(inverse)};
         }
     }
 
     /** Swaps dimensions {@code d0} and {@code d1}. */
     public static Variable transpose(Variable x, int d0, int d1) {
-        return Function.record(new Transpose(d0, d1), x.data().transpose(d0, d1), x);
+        return new Transpose(d0, d1).apply(x);
     }
 
     /** Transpose of the last two dimensions. */
     public static Variable mT(Variable x) {
-        return Function.record(new Transpose(-2, -1), x.data().mT(), x);
+        return new Transpose(-2, -1).apply(x);
     }
 
-    private static final class Transpose extends Function {
-        final int d0;
-        final int d1;
+    private static final class Transpose extends Function.Unary {
+        private final int d0;
+        private final int d1;
 
         Transpose(int d0, int d1) {
             this.d0 = d0;
             this.d1 = d1;
+        }
+
+        @Override
+        protected Tensor forward(Tensor x) {
+            // mT is transpose(-2, -1) with a clearer message for fewer than 2 dimensions.
+            return d0 == -2 && d1 == -1 ? x.mT() : x.transpose(d0, d1);
         }
 
         @Override
@@ -132,73 +147,47 @@ public final class Views {
 
     /** Elements {@code start .. start+length-1} along {@code dim}. */
     public static Variable narrow(Variable x, int dim, long start, long length) {
-        return Function.record(new Narrow(x.shape(), dim, start, length), x.data().narrow(dim, start, length), x);
-    }
-
-    private static final class Narrow extends Function {
-        final long[] shape;
-        final int dim;
-        final long start;
-        final long length;
-
-        Narrow(long[] shape, int dim, long start, long length) {
-            this.shape = shape;
-            this.dim = dim;
-            this.start = start;
-            this.length = length;
-        }
-
-        @Override
-        protected Tensor[] backward(Tensor g) {
-            return new Tensor[] {scatterInto(g, shape, t -> t.narrow(dim, start, length))};
-        }
+        return new PartialView("Narrow", t -> t.narrow(dim, start, length)).apply(x);
     }
 
     /** Python-style {@code [start:end:step]} along {@code dim} (positive step; bounds clamp). */
     public static Variable slice(Variable x, int dim, long start, long end, long step) {
-        return Function.record(new Slice(x.shape(), dim, start, end, step), x.data().slice(dim, start, end, step), x);
-    }
-
-    private static final class Slice extends Function {
-        final long[] shape;
-        final int dim;
-        final long start;
-        final long end;
-        final long step;
-
-        Slice(long[] shape, int dim, long start, long end, long step) {
-            this.shape = shape;
-            this.dim = dim;
-            this.start = start;
-            this.end = end;
-            this.step = step;
-        }
-
-        @Override
-        protected Tensor[] backward(Tensor g) {
-            return new Tensor[] {scatterInto(g, shape, t -> t.slice(dim, start, end, step))};
-        }
+        return new PartialView("Slice", t -> t.slice(dim, start, end, step)).apply(x);
     }
 
     /** Removes dimension {@code dim} by fixing it at {@code index}. */
     public static Variable select(Variable x, int dim, long index) {
-        return Function.record(new Select(x.shape(), dim, index), x.data().select(dim, index), x);
+        return new PartialView("Select", t -> t.select(dim, index)).apply(x);
     }
 
-    private static final class Select extends Function {
-        final long[] shape;
-        final int dim;
-        final long index;
+    /**
+     * A view of part of the input: the gradient is {@code g} copied into the same view of a zero
+     * tensor, zero wherever the view did not look.
+     */
+    private static final class PartialView extends Function.Unary {
+        private final String name;
+        private final UnaryOperator<Tensor> view;
 
-        Select(long[] shape, int dim, long index) {
-            this.shape = shape;
-            this.dim = dim;
-            this.index = index;
+        PartialView(String name, UnaryOperator<Tensor> view) {
+            this.name = name;
+            this.view = view;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        protected Tensor forward(Tensor x) {
+            return view.apply(x);
         }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            return new Tensor[] {scatterInto(g, shape, t -> t.select(dim, index))};
+            Tensor full = Tensor.zeros(g.dtype(), inputShape(0));
+            view.apply(full).copy_(g);
+            return new Tensor[] {full};
         }
     }
 
@@ -206,10 +195,21 @@ public final class Views {
 
     /** Broadcasts to {@code shape} (new leading dimensions, stretched size-1 dimensions, {@code -1} keeps). */
     public static Variable expand(Variable x, long... shape) {
-        return Function.record(new Expand(), x.data().expand(shape), x);
+        return new Expand(shape).apply(x);
     }
 
-    private static final class Expand extends Function {
+    private static final class Expand extends Function.Unary {
+        private final long[] shape;
+
+        Expand(long[] shape) {
+            this.shape = shape;
+        }
+
+        @Override
+        protected Tensor forward(Tensor x) {
+            return x.expand(shape);
+        }
+
         @Override
         protected Tensor[] backward(Tensor g) {
             // Summing over the broadcast dimensions is exactly what the engine does to every

@@ -31,41 +31,41 @@ class ActivationsGradTest {
 
     @Test
     void exponentialsAndRoots() {
-        check(v -> Activations.exp(v[0]), awayFromZero(1));
-        check(v -> Activations.log(v[0]), positive(2));
-        check(v -> Activations.sqrt(v[0]), positive(3));
-        check(v -> Activations.rsqrt(v[0]), positive(4));
-        check(v -> Activations.square(v[0]), awayFromZero(5));
-        check(v -> Activations.reciprocal(v[0]), positive(6));
+        check(v -> Pointwise.exp(v[0]), awayFromZero(1));
+        check(v -> Pointwise.log(v[0]), positive(2));
+        check(v -> Pointwise.sqrt(v[0]), positive(3));
+        check(v -> Pointwise.rsqrt(v[0]), positive(4));
+        check(v -> Pointwise.square(v[0]), awayFromZero(5));
+        check(v -> Pointwise.reciprocal(v[0]), positive(6));
     }
 
     @Test
     void piecewiseFunctionsAwayFromTheirKinks() {
-        check(v -> Activations.abs(v[0]), awayFromZero(7));
-        check(v -> Activations.relu(v[0]), awayFromZero(8));
+        check(v -> Pointwise.abs(v[0]), awayFromZero(7));
+        check(v -> NN.relu(v[0]), awayFromZero(8));
     }
 
     @Test
     void squashingFunctions() {
         Tensor x = awayFromZero(9).mul(2.0);
-        check(v -> Activations.tanh(v[0]), x);
-        check(v -> Activations.sigmoid(v[0]), x);
+        check(v -> Pointwise.tanh(v[0]), x);
+        check(v -> Pointwise.sigmoid(v[0]), x);
     }
 
     @Test
     void geluVariantsIncludingZeroAndTails() {
         Tensor x = Tensor.of(new double[] {-7.5, -3.0, -1.2, -0.3, 0.0, 1e-3, 0.4, 1.1, 2.6, 6.0, -0.05, 4.0}, 3, 4).mT();
-        check(v -> Activations.gelu(v[0]), x);
-        check(v -> Activations.geluTanh(v[0]), x);
-        check(v -> Activations.quickGelu(v[0]), x);
-        check(v -> Activations.gelu(v[0]), awayFromZero(10).mul(3.0));
+        check(v -> NN.gelu(v[0]), x);
+        check(v -> NN.geluTanh(v[0]), x);
+        check(v -> NN.quickGelu(v[0]), x);
+        check(v -> NN.gelu(v[0]), awayFromZero(10).mul(3.0));
     }
 
     @Test
     void exactGeluDerivativeIsPhiPlusXTimesDensity() {
         double[] xs = {-2.0, -0.5, 0.0, 0.7, 3.0};
         Variable x = Variable.parameter(Tensor.of(xs));
-        Activations.gelu(x).sum().backward();
+        NN.gelu(x).sum().backward();
         for (int i = 0; i < xs.length; i++) {
             double cdf = 0.5 * (1 + SpecialFunctions.erf(xs[i] / Math.sqrt(2)));
             double pdf = Math.exp(-0.5 * xs[i] * xs[i]) / Math.sqrt(2 * Math.PI);
@@ -76,10 +76,10 @@ class ActivationsGradTest {
     @Test
     void reluAndAbsHaveZeroGradientAtZero() {
         Variable x = Variable.parameter(Tensor.of(new float[] {-1, 0, 2}));
-        Activations.relu(x).sum().backward();
+        NN.relu(x).sum().backward();
         assertEquals(0.0, x.grad().get(1));
         x.zeroGrad();
-        Activations.abs(x).sum().backward();
+        Pointwise.abs(x).sum().backward();
         assertEquals(-1.0, x.grad().get(0));
         assertEquals(0.0, x.grad().get(1));
         assertEquals(1.0, x.grad().get(2));

@@ -17,7 +17,7 @@ class EngineTest {
     void broadcastGradientsAreSummedBackToTheInputShape() {
         Variable a = Variable.parameter(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
         Variable b = Variable.parameter(Tensor.of(new float[] {10, 20, 30}, 3));
-        Aggregations.sum(Arithmetic.mul(a, b)).backward();
+        Reductions.sum(Pointwise.mul(a, b)).backward();
         assertArrayEquals(new float[] {10, 20, 30, 10, 20, 30}, a.grad().toFloatArray());
         assertArrayEquals(new float[] {5, 7, 9}, b.grad().toFloatArray());
     }
@@ -25,8 +25,8 @@ class EngineTest {
     @Test
     void gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
         Variable a = Variable.parameter(Tensor.of(new float[] {1, 2}));
-        Aggregations.sum(Arithmetic.add(a, a)).backward();
-        Aggregations.sum(Arithmetic.add(a, a)).backward();
+        Reductions.sum(Pointwise.add(a, a)).backward();
+        Reductions.sum(Pointwise.add(a, a)).backward();
         assertArrayEquals(new float[] {4, 4}, a.grad().toFloatArray());
         a.zeroGrad();
         assertNull(a.grad());
@@ -36,19 +36,19 @@ class EngineTest {
     void frozenLeavesAndNoGradRecordNothing() {
         Variable w = Variable.constant(Tensor.ones(3));
         Variable x = Variable.constant(Tensor.ones(3));
-        Variable y = Arithmetic.mul(w, x);
+        Variable y = Pointwise.mul(w, x);
         assertTrue(y.isLeaf());
         Variable p = Variable.parameter(Tensor.ones(3));
         try (var ignored = GradMode.noGrad()) {
-            assertTrue(Arithmetic.mul(p, x).isLeaf());
+            assertTrue(Pointwise.mul(p, x).isLeaf());
         }
-        assertTrue(!Arithmetic.mul(p, x).isLeaf());
+        assertTrue(!Pointwise.mul(p, x).isLeaf());
     }
 
     @Test
     void secondBackwardWithoutRetainGraphFailsClearly() {
         Variable a = Variable.parameter(Tensor.of(new float[] {1, 2}));
-        Variable loss = Aggregations.sum(Arithmetic.mul(a, a));
+        Variable loss = Reductions.sum(Pointwise.mul(a, a));
         loss.backward();
         IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
         assertTrue(e.getMessage().contains("second time"), e.getMessage());
@@ -57,7 +57,7 @@ class EngineTest {
     @Test
     void retainGraphAllowsRepeatedBackward() {
         Variable a = Variable.parameter(Tensor.of(new float[] {1, 2}));
-        Variable loss = Aggregations.sum(Arithmetic.mul(a, a));
+        Variable loss = Reductions.sum(Pointwise.mul(a, a));
         loss.backward(Tensor.scalar(1), true);
         loss.backward(Tensor.scalar(1), true);
         assertArrayEquals(new float[] {4, 8}, a.grad().toFloatArray());
@@ -69,7 +69,7 @@ class EngineTest {
             Variable p = Variable.parameter(Tensor.randn(new Rng(1), 4, 4));
             for (int step = 0; step < 3; step++) {
                 try (MemoryScope s = MemoryScope.open()) {
-                    Aggregations.sum(Arithmetic.mul(p, p)).backward();
+                    Reductions.sum(Pointwise.mul(p, p)).backward();
                 }
             }
             assertEquals(3 * 2 * p.data().get(1, 2), p.grad().get(1, 2), 1e-5);
@@ -82,7 +82,7 @@ class EngineTest {
         Tensor a = Tensor.randn(rng, 4, 3).to(radapter.tensor.DType.F64).mT(); // [3, 4] F64 transposed view
         Tensor b = Tensor.randn(rng, 4);                                       // broadcast over rows
         org.junit.jupiter.api.Assertions.assertFalse(a.isContiguous());
-        GradCheck.Result r = GradCheck.check(v -> Arithmetic.mul(v[0], v[1]), 1e-6, a, b);
+        GradCheck.Result r = GradCheck.check(v -> Pointwise.mul(v[0], v[1]), 1e-6, a, b);
         assertTrue(r.passed(1e-6), r.toString());
     }
 
@@ -94,7 +94,7 @@ class EngineTest {
             for (int step = 0; step < 200; step++) {
                 p.zeroGrad();
                 try (MemoryScope s = MemoryScope.open()) {
-                    Aggregations.sum(Arithmetic.mul(p, p)).backward();
+                    Reductions.sum(Pointwise.mul(p, p)).backward();
                 }
                 if (step == 0) {
                     afterFirst = model.allocatedBytes();
@@ -121,9 +121,9 @@ class EngineTest {
                 try (MemoryScope step = MemoryScope.open()) {
                     Variable x = Variable.constant(Tensor.randn(rng, 128, 128));
                     for (Variable w : ws) {
-                        x = Activations.tanh(Products.matmul(x, w));
+                        x = Pointwise.tanh(LinearAlgebra.matmul(x, w));
                     }
-                    Variable loss = Aggregations.sum(x);
+                    Variable loss = Reductions.sum(x);
                     long before = MemoryScope.liveBytes();
                     MemoryScope.resetPeak();
                     loss.backward();

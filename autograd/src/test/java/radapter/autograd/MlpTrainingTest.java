@@ -47,8 +47,8 @@ class MlpTrainingTest {
         }
 
         Variable forward(Variable x) {
-            Variable h = Activations.gelu(Products.linear(x, w1, b1));
-            return Products.linear(h, w2, b2);
+            Variable h = NN.gelu(LinearAlgebra.linear(x, w1, b1));
+            return LinearAlgebra.linear(h, w2, b2);
         }
 
         List<Variable> params() {

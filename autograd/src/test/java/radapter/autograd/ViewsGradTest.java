@@ -18,7 +18,7 @@ class ViewsGradTest {
 
     /** Gradients of views are exercised through a nonlinearity so that each element's gradient differs. */
     private static void check(java.util.function.Function<Variable[], Variable> view, Tensor... inputs) {
-        GradCheck.Result r = GradCheck.check(v -> Activations.square(view.apply(v)), EPS, inputs);
+        GradCheck.Result r = GradCheck.check(v -> Pointwise.square(view.apply(v)), EPS, inputs);
         assertTrue(r.passed(TOL), r.toString());
     }
 

@@ -11,9 +11,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import radapter.autograd.Activations;
 import radapter.autograd.GradMode;
-import radapter.autograd.Products;
+import radapter.autograd.LinearAlgebra;
+import radapter.autograd.NN;
 import radapter.autograd.Variable;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
@@ -61,7 +61,7 @@ public class AutogradBench {
     }
 
     private static Variable mlp(Variable in, Variable a, Variable ab, Variable b, Variable bb) {
-        return Products.linear(Activations.gelu(Products.linear(in, a, ab)), b, bb);
+        return LinearAlgebra.linear(NN.gelu(LinearAlgebra.linear(in, a, ab)), b, bb);
     }
 
     @Benchmark

@@ -7,9 +7,9 @@ import radapter.adapters.train.BatchSource;
 import radapter.adapters.train.FineTuner;
 import radapter.adapters.train.TrainBatch;
 import radapter.adapters.train.TrainingDivergedException;
-import radapter.autograd.Layers;
+import radapter.autograd.LinearAlgebra;
 import radapter.autograd.Losses;
-import radapter.autograd.Products;
+import radapter.autograd.NN;
 import radapter.autograd.Variable;
 import radapter.autograd.optim.AdamW;
 import radapter.autograd.optim.GradClip;
@@ -86,8 +86,8 @@ public final class LpFt {
                 double loss;
                 try (MemoryScope s = MemoryScope.open()) {
                     TrainBatch b = batches.batch(step);
-                    Variable f = Layers.l2Normalize(clip.imageFeatures(Variable.constant(b.images().to(device))), -1, 1e-12);
-                    Variable logits = Products.linear(f, weight, bias);
+                    Variable f = NN.normalize(clip.imageFeatures(Variable.constant(b.images().to(device))), -1, 1e-12);
+                    Variable logits = LinearAlgebra.linear(f, weight, bias);
                     Variable l = Losses.crossEntropy(logits, Tensor.ofLongs(b.labels(), b.labels().length).to(device), cfg.labelSmoothing);
                     loss = l.item();
                     if (!Double.isFinite(loss)) {

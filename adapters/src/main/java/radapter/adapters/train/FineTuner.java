@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import radapter.adapters.AdaptedClip;
 import radapter.adapters.ContrastiveLoss;
-import radapter.autograd.Aggregations;
-import radapter.autograd.Arithmetic;
 import radapter.autograd.GradMode;
-import radapter.autograd.Layers;
+import radapter.autograd.NN;
+import radapter.autograd.Pointwise;
+import radapter.autograd.Reductions;
 import radapter.autograd.Variable;
 import radapter.autograd.optim.AdamW;
 import radapter.autograd.optim.GradClip;
@@ -214,11 +214,11 @@ public final class FineTuner {
     }
 
     private Variable imageEmbeddings(Tensor images) {
-        return Layers.l2Normalize(clip.imageFeatures(Variable.constant(images.to(device))), -1, 1e-12);
+        return NN.normalize(clip.imageFeatures(Variable.constant(images.to(device))), -1, 1e-12);
     }
 
     private Variable textEmbeddings(Tensor ids) {
-        return Layers.l2Normalize(clip.textFeatures(ids), -1, 1e-12);
+        return NN.normalize(clip.textFeatures(ids), -1, 1e-12);
     }
 
     /** Loss of {@code batch}, with the gradients of the trained parameters accumulated (exactly, in micro-batches if set). */
@@ -330,9 +330,9 @@ public final class FineTuner {
                 TrainBatch part = mine.slice(from, len);
                 Variable gu = Variable.constant(u.grad().narrow(0, first + from, len));
                 Variable gv = Variable.constant(v.grad().narrow(0, first + from, len));
-                Variable surrogate = Arithmetic.add(
-                        Aggregations.sum(Arithmetic.mul(imageEmbeddings(part.images()), gu)),
-                        Aggregations.sum(Arithmetic.mul(textEmbeddings(part.tokenIds()), gv)));
+                Variable surrogate = Pointwise.add(
+                        Reductions.sum(Pointwise.mul(imageEmbeddings(part.images()), gu)),
+                        Reductions.sum(Pointwise.mul(textEmbeddings(part.tokenIds()), gv)));
                 surrogate.backward();
             }
         }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import radapter.autograd.Aggregations;
-import radapter.autograd.Arithmetic;
+import radapter.autograd.Pointwise;
+import radapter.autograd.Reductions;
 import radapter.autograd.Variable;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
@@ -73,8 +73,8 @@ class OptimizerMemoryTest {
                 try (MemoryScope _ = MemoryScope.open()) {
                     Variable loss = null;
                     for (Variable p : ps) {
-                        Variable term = Aggregations.sum(Arithmetic.mul(p, p));
-                        loss = loss == null ? term : Arithmetic.add(loss, term);
+                        Variable term = Reductions.sum(Pointwise.mul(p, p));
+                        loss = loss == null ? term : Pointwise.add(loss, term);
                     }
                     loss.backward();
                     opt.step();

@@ -12,8 +12,8 @@ import static radapter.autograd.optim.OptimTesting.param;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import radapter.autograd.Aggregations;
-import radapter.autograd.Arithmetic;
+import radapter.autograd.Pointwise;
+import radapter.autograd.Reductions;
 import radapter.autograd.Variable;
 import radapter.tensor.Tensor;
 
@@ -90,7 +90,7 @@ class ParamGroupTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> SGD.builder().group(ParamGroup.of(p).set(AdamW.BETA1, 0.5)).build());
         assertTrue(unknown.getMessage().contains("beta1"), unknown.getMessage());
-        Variable computed = Aggregations.sum(Arithmetic.mul(p, p));
+        Variable computed = Reductions.sum(Pointwise.mul(p, p));
         IllegalArgumentException nonLeaf = assertThrows(IllegalArgumentException.class,
                 () -> SGD.builder().params(List.of(computed)).build());
         assertTrue(nonLeaf.getMessage().contains("non-leaf"), nonLeaf.getMessage());

@@ -2,10 +2,10 @@ package radapter.models.clip;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import radapter.autograd.Arithmetic;
 import radapter.autograd.GradMode;
-import radapter.autograd.Layers;
-import radapter.autograd.Products;
+import radapter.autograd.LinearAlgebra;
+import radapter.autograd.NN;
+import radapter.autograd.Pointwise;
 import radapter.autograd.Variable;
 import radapter.autograd.Views;
 import radapter.models.nn.Module;
@@ -90,16 +90,16 @@ public final class Clip extends Module {
     /** Rows scaled to unit L2 norm (CLIP's normalised embeddings). */
     public static Tensor normalize(Tensor features) {
         try (GradMode.Guard ignored = GradMode.noGrad()) {
-            return Layers.l2Normalize(Variable.constant(features), -1, 1e-12).data();
+            return NN.normalize(Variable.constant(features), -1, 1e-12).data();
         }
     }
 
     /** Similarity logits [N_img, N_txt] = exp(logit_scale) · normalised images · normalised textsᵀ. */
     public Tensor logitsPerImage(Tensor imageFeatures, Tensor textFeatures) {
         try (GradMode.Guard ignored = GradMode.noGrad()) {
-            Variable u = Layers.l2Normalize(Variable.constant(imageFeatures), -1, 1e-12);
-            Variable v = Layers.l2Normalize(Variable.constant(textFeatures), -1, 1e-12);
-            return Arithmetic.mul(Products.matmul(u, Views.mT(v)), logitScaleExp()).data();
+            Variable u = NN.normalize(Variable.constant(imageFeatures), -1, 1e-12);
+            Variable v = NN.normalize(Variable.constant(textFeatures), -1, 1e-12);
+            return Pointwise.mul(LinearAlgebra.matmul(u, Views.mT(v)), logitScaleExp()).data();
         }
     }
 }

@@ -1,8 +1,8 @@
 package radapter.models.clip;
 
-import radapter.autograd.Arithmetic;
-import radapter.autograd.Layers;
-import radapter.autograd.Products;
+import radapter.autograd.LinearAlgebra;
+import radapter.autograd.NN;
+import radapter.autograd.Pointwise;
 import radapter.autograd.Variable;
 import radapter.autograd.Views;
 import radapter.models.nn.Embedding;
@@ -83,7 +83,7 @@ public final class TextTransformer extends Module {
         long l = Trace.active() ? s[1] : used;
         Tensor input = l == s[1] ? ids : ids.narrow(1, 0, l).contiguous();
         return Trace.within("text", () -> {
-            Variable x = Arithmetic.add(tokenEmbedding.forward(input), Views.narrow(positionalEmbedding, 0, 0, l));
+            Variable x = Pointwise.add(tokenEmbedding.forward(input), Views.narrow(positionalEmbedding, 0, 0, l));
             Trace.record("embeddings", x);
             Tensor mask = l == cfg.contextLength() ? causalMask : causalMask.narrow(0, 0, l).narrow(1, 0, l);
             x = transformer.forward(x, mask);
@@ -94,9 +94,9 @@ public final class TextTransformer extends Module {
             for (int i = 0; i < n; i++) {
                 rows[i] = i * l + eot[i];
             }
-            Variable pooled = Layers.indexSelect(Views.reshape(x, n * l, cfg.width()), 0, Tensor.ofLongs(rows));
+            Variable pooled = NN.indexSelect(Views.reshape(x, n * l, cfg.width()), 0, Tensor.ofLongs(rows));
             Trace.record("pooled", pooled);
-            return Products.matmul(pooled, textProjection);
+            return LinearAlgebra.matmul(pooled, textProjection);
         });
     }
 }

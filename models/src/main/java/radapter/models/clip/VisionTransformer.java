@@ -1,9 +1,9 @@
 package radapter.models.clip;
 
-import radapter.autograd.Arithmetic;
-import radapter.autograd.Joins;
-import radapter.autograd.Layers;
-import radapter.autograd.Products;
+import radapter.autograd.Join;
+import radapter.autograd.LinearAlgebra;
+import radapter.autograd.NN;
+import radapter.autograd.Pointwise;
 import radapter.autograd.Variable;
 import radapter.autograd.Views;
 import radapter.models.nn.LayerNorm;
@@ -59,17 +59,17 @@ public final class VisionTransformer extends Module {
         }
         long n = s[0];
         return Trace.within("vision", () -> {
-            Variable patches = Layers.patchEmbed(pixels, conv1); // [N, G*G, D]
+            Variable patches = NN.patchEmbed(pixels, conv1); // [N, G*G, D]
             Trace.record("patch_embeds", patches);
             Variable cls = Views.expand(Views.view(classEmbedding, 1, 1, cfg.width()), n, 1, cfg.width());
-            Variable x = Arithmetic.add(Joins.cat(1, cls, patches), positionalEmbedding);
+            Variable x = Pointwise.add(Join.cat(1, cls, patches), positionalEmbedding);
             Trace.record("embeddings", x);
             x = lnPre.forward(x);
             Trace.record("ln_pre", x);
             x = transformer.forward(x, null);
             Variable pooled = lnPost.forward(Views.select(x, 1, 0));
             Trace.record("ln_post", pooled);
-            return Products.matmul(pooled, proj);
+            return LinearAlgebra.matmul(pooled, proj);
         });
     }
 }

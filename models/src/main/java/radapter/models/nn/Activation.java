@@ -1,6 +1,6 @@
 package radapter.models.nn;
 
-import radapter.autograd.Activations;
+import radapter.autograd.NN;
 import radapter.autograd.Variable;
 
 /** The MLP non-linearities CLIP checkpoints use; which one is a config field, not a guess. */
@@ -14,9 +14,9 @@ public enum Activation {
 
     public Variable apply(Variable x) {
         return switch (this) {
-            case QUICK_GELU -> Activations.quickGelu(x);
-            case GELU -> Activations.gelu(x);
-            case GELU_TANH -> Activations.geluTanh(x);
+            case QUICK_GELU -> NN.quickGelu(x);
+            case GELU -> NN.gelu(x);
+            case GELU_TANH -> NN.geluTanh(x);
         };
     }
 

@@ -1,6 +1,6 @@
 package radapter.models.nn;
 
-import radapter.autograd.Layers;
+import radapter.autograd.NN;
 import radapter.autograd.Variable;
 import radapter.tensor.Tensor;
 
@@ -17,6 +17,6 @@ public class Embedding extends Module {
     }
 
     public Variable forward(Tensor ids) {
-        return Layers.embedding(weight, ids);
+        return NN.embedding(weight, ids);
     }
 }

@@ -1,6 +1,6 @@
 package radapter.models.nn;
 
-import radapter.autograd.Layers;
+import radapter.autograd.NN;
 import radapter.autograd.Variable;
 import radapter.tensor.Tensor;
 
@@ -21,6 +21,6 @@ public class LayerNorm extends Module {
     }
 
     public Variable forward(Variable x) {
-        return Layers.layerNorm(x, weight, bias, eps);
+        return NN.layerNorm(x, weight, bias, eps);
     }
 }

@@ -1,6 +1,6 @@
 package radapter.models.nn;
 
-import radapter.autograd.Products;
+import radapter.autograd.LinearAlgebra;
 import radapter.autograd.Variable;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
@@ -35,6 +35,6 @@ public class Linear extends Module {
     }
 
     public Variable forward(Variable x) {
-        return Products.linear(x, weight, bias);
+        return LinearAlgebra.linear(x, weight, bias);
     }
 }

@@ -1,8 +1,8 @@
 package radapter.models.nn;
 
-import radapter.autograd.Arithmetic;
-import radapter.autograd.Layers;
-import radapter.autograd.Products;
+import radapter.autograd.LinearAlgebra;
+import radapter.autograd.NN;
+import radapter.autograd.Pointwise;
 import radapter.autograd.Variable;
 import radapter.autograd.Views;
 import radapter.tensor.Tensor;
@@ -48,18 +48,18 @@ public class MultiheadAttention extends Module {
         long n = x.size(0);
         long l = x.size(1);
         long hd = dim / heads;
-        Variable qkv = Products.linear(x, inProjWeight, inProjBias); // [N, L, 3D]
+        Variable qkv = LinearAlgebra.linear(x, inProjWeight, inProjBias); // [N, L, 3D]
         // Split heads with views: [N, L, 3, H, hd] -> three [N, H, L, hd] strided views.
         Variable split = Views.view(qkv, n, l, 3, heads, hd);
         Variable q = Views.permute(Views.select(split, 2, 0), 0, 2, 1, 3);
         Variable k = Views.permute(Views.select(split, 2, 1), 0, 2, 1, 3);
         Variable v = Views.permute(Views.select(split, 2, 2), 0, 2, 1, 3);
-        Variable scores = Arithmetic.mul(Products.matmul(q, Views.mT(k)), 1.0 / Math.sqrt(hd)); // [N, H, L, L]
+        Variable scores = Pointwise.mul(LinearAlgebra.matmul(q, Views.mT(k)), 1.0 / Math.sqrt(hd)); // [N, H, L, L]
         if (mask != null) {
-            scores = Arithmetic.add(scores, Variable.constant(mask));
+            scores = Pointwise.add(scores, Variable.constant(mask));
         }
-        Variable attn = Layers.softmax(scores, -1);
-        Variable out = Products.matmul(attn, v); // [N, H, L, hd]
+        Variable attn = NN.softmax(scores, -1);
+        Variable out = LinearAlgebra.matmul(attn, v); // [N, H, L, hd]
         Variable merged = Views.reshape(Views.permute(out, 0, 2, 1, 3), n, l, dim);
         return outProj.forward(merged);
     }

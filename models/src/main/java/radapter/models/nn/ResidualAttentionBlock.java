@@ -1,6 +1,6 @@
 package radapter.models.nn;
 
-import radapter.autograd.Arithmetic;
+import radapter.autograd.Pointwise;
 import radapter.autograd.Variable;
 import radapter.tensor.Tensor;
 
@@ -83,7 +83,7 @@ public class ResidualAttentionBlock extends Module {
         if (attnBranch != null) {
             a = attnBranch.apply(a);
         }
-        x = Arithmetic.add(x, a);
+        x = Pointwise.add(x, a);
         h = ln2.forward(x);
         Trace.record("ln_2", h);
         Variable m = mlp.forward(h);
@@ -91,6 +91,6 @@ public class ResidualAttentionBlock extends Module {
         if (mlpBranch != null) {
             m = mlpBranch.apply(m);
         }
-        return Arithmetic.add(x, m);
+        return Pointwise.add(x, m);
     }
 }

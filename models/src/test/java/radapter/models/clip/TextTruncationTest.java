@@ -52,7 +52,7 @@ class TextTruncationTest {
                 f[0] = clip.textFeatures(ids);
             }
             out.put("features", f[0].data().toFloatArray());
-            radapter.autograd.Aggregations.sum(radapter.autograd.Arithmetic.mul(f[0], f[0])).backward();
+            radapter.autograd.Reductions.sum(radapter.autograd.Pointwise.mul(f[0], f[0])).backward();
             clip.text().namedParameters().forEach((k, p) -> {
                 if (p.grad() != null) {
                     out.put(k, p.grad().toFloatArray());

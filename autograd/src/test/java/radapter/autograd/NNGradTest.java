@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import radapter.tensor.DType;
-import radapter.tensor.NN;
+import radapter.tensor.NN.Conv2dParams;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
 
-class LayersGradTest {
+class NNGradTest {
     private static final double EPS = 1e-6;
     private static final double TOL = 1e-6;
 
@@ -34,8 +34,8 @@ class LayersGradTest {
     void softmaxAndLogSoftmaxOverAnyDimension() {
         Tensor x = randn(1, 2, 4, 3).mT();
         for (int dim : new int[] {0, 1, -1}) {
-            check(v -> Layers.softmax(v[0], dim), x);
-            check(v -> Layers.logSoftmax(v[0], dim), x);
+            check(v -> NN.softmax(v[0], dim), x);
+            check(v -> NN.logSoftmax(v[0], dim), x);
         }
     }
 
@@ -46,16 +46,16 @@ class LayersGradTest {
         Tensor x = randn(2, 2, 5, 3).mT();
         Tensor w = randn(3, 5);
         Tensor b = randn(4, 5);
-        check(v -> Layers.layerNorm(v[0], v[1], v[2], 1e-5), x, w, b);
-        check(v -> Layers.layerNorm(v[0], null, null, 1e-5), x);
-        check(v -> Layers.layerNorm(v[0], v[1], null, 1e-5), randn(5, 4, 5), w);
-        check(v -> Layers.layerNorm(v[0], null, v[1], 1e-5), randn(6, 5), b);
+        check(v -> NN.layerNorm(v[0], v[1], v[2], 1e-5), x, w, b);
+        check(v -> NN.layerNorm(v[0], null, null, 1e-5), x);
+        check(v -> NN.layerNorm(v[0], v[1], null, 1e-5), randn(5, 4, 5), w);
+        check(v -> NN.layerNorm(v[0], null, v[1], 1e-5), randn(6, 5), b);
     }
 
     @Test
     void layerNormForwardMatchesTheDefinition() {
         Variable x = Variable.constant(Tensor.of(new double[] {1, 2, 3, 4}, 1, 4));
-        Variable y = Layers.layerNorm(x, null, null, 0.0);
+        Variable y = NN.layerNorm(x, null, null, 0.0);
         double s = Math.sqrt(1.25);
         assertArrayEquals(new double[] {-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s}, y.data().toDoubleArray(), 1e-12);
     }
@@ -65,9 +65,9 @@ class LayersGradTest {
     @Test
     void embeddingAccumulatesRepeatedRows() {
         Tensor ids = Tensor.ofLongs(new long[] {2, 0, 2, 2, 1, 0}, 2, 3);
-        check(v -> Activations.square(Layers.embedding(v[0], ids)), randn(7, 4, 3));
+        check(v -> Pointwise.square(NN.embedding(v[0], ids)), randn(7, 4, 3));
         Variable w = Variable.parameter(Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2));
-        Variable e = Layers.embedding(w, Tensor.ofInts(new int[] {3, 1, 3}));
+        Variable e = NN.embedding(w, Tensor.ofInts(new int[] {3, 1, 3}));
         assertArrayEquals(new float[] {7, 8, 3, 4, 7, 8}, e.data().toFloatArray());
         e.sum().backward();
         assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 2, 2}, w.grad().toFloatArray());
@@ -76,8 +76,8 @@ class LayersGradTest {
     @Test
     void indexSelectAlongAnyDimension() {
         Tensor idx = Tensor.ofLongs(new long[] {1, 1, 0, 3});
-        check(v -> Activations.square(Layers.indexSelect(v[0], 1, idx)), randn(8, 4, 3).mT());
-        check(v -> Activations.square(Layers.indexSelect(v[0], 0, Tensor.ofInts(new int[] {2, 0}))), randn(9, 3, 2));
+        check(v -> Pointwise.square(NN.indexSelect(v[0], 1, idx)), randn(8, 4, 3).mT());
+        check(v -> Pointwise.square(NN.indexSelect(v[0], 0, Tensor.ofInts(new int[] {2, 0}))), randn(9, 3, 2));
     }
 
     // ---------------------------------------------------------------- convolution
@@ -87,9 +87,9 @@ class LayersGradTest {
         Tensor x = randn(10, 2, 2, 5, 5);
         Tensor w = randn(11, 3, 2, 3, 3);
         Tensor b = randn(12, 3);
-        check(v -> Layers.conv2d(v[0], v[1], v[2], NN.Conv2dParams.of(1, 1)), x, w, b);
-        check(v -> Layers.conv2d(v[0], v[1], null, new NN.Conv2dParams(2, 1, 0, 1, 2, 1)), x, w);
-        check(v -> Layers.conv2d(v[0], v[1], v[2], NN.Conv2dParams.of(2, 0)),
+        check(v -> NN.conv2d(v[0], v[1], v[2], Conv2dParams.of(1, 1)), x, w, b);
+        check(v -> NN.conv2d(v[0], v[1], null, new Conv2dParams(2, 1, 0, 1, 2, 1)), x, w);
+        check(v -> NN.conv2d(v[0], v[1], v[2], Conv2dParams.of(2, 0)),
                 randn(13, 1, 5, 6, 2).permute(0, 3, 1, 2), randn(14, 3, 2, 2, 2), b);
     }
 
@@ -98,23 +98,23 @@ class LayersGradTest {
         // Each input pixel receives one unit of gradient per 3x3 window (padding 1) that covers it.
         Variable x = Variable.parameter(Tensor.zeros(1, 1, 3, 3));
         Variable w = Variable.constant(Tensor.ones(1, 1, 3, 3));
-        Layers.conv2d(x, w, null, NN.Conv2dParams.of(1, 1)).sum().backward();
+        NN.conv2d(x, w, null, Conv2dParams.of(1, 1)).sum().backward();
         assertArrayEquals(new float[] {4, 6, 4, 6, 9, 6, 4, 6, 4}, x.grad().toFloatArray());
     }
 
     @Test
     void patchEmbedIncludingCroppedBorders() {
         Tensor w = randn(15, 3, 2, 2, 2);
-        check(v -> Layers.patchEmbed(v[0], v[1]), randn(16, 2, 2, 4, 4), w);
-        check(v -> Layers.patchEmbed(v[0], v[1]), randn(17, 1, 2, 5, 4).mT(), w);
+        check(v -> NN.patchEmbed(v[0], v[1]), randn(16, 2, 2, 4, 4), w);
+        check(v -> NN.patchEmbed(v[0], v[1]), randn(17, 1, 2, 5, 4).mT(), w);
     }
 
     @Test
     void patchEmbedEqualsStrideKernelConvolutionAsTokens() {
         Variable x = Variable.parameter(Tensor.randn(new Rng(18), 1, 2, 4, 4));
         Variable w = Variable.parameter(Tensor.randn(new Rng(19), 3, 2, 2, 2));
-        Variable tokens = Layers.patchEmbed(x, w);
-        Variable conv = Layers.conv2d(x, w, null, NN.Conv2dParams.of(2, 0));
+        Variable tokens = NN.patchEmbed(x, w);
+        Variable conv = NN.conv2d(x, w, null, Conv2dParams.of(2, 0));
         Variable asTokens = Views.permute(Views.flatten(conv, 2, 3), 0, 2, 1);
         assertArrayEquals(asTokens.data().toFloatArray(), tokens.data().toFloatArray(), 1e-5f);
     }
@@ -124,12 +124,12 @@ class LayersGradTest {
     @Test
     void l2NormalizeAlongAnyDimension() {
         Tensor x = randn(20, 3, 4).mT();
-        check(v -> Layers.l2Normalize(v[0], -1, 1e-12), x);
-        check(v -> Layers.l2Normalize(v[0], 0, 1e-12), x);
+        check(v -> NN.normalize(v[0], -1, 1e-12), x);
+        check(v -> NN.normalize(v[0], 0, 1e-12), x);
         // A row whose norm falls below eps is divided by the constant eps.
         Tensor tiny = Tensor.of(new double[] {1e-3, -2e-3, 0.5, 1.5}, 2, 2);
-        check(v -> Layers.l2Normalize(v[0], 1, 0.1), tiny);
-        Variable y = Layers.l2Normalize(Variable.constant(Tensor.of(new float[] {3, 4})), 0, 1e-12);
+        check(v -> NN.normalize(v[0], 1, 0.1), tiny);
+        Variable y = NN.normalize(Variable.constant(Tensor.of(new float[] {3, 4})), 0, 1e-12);
         assertArrayEquals(new float[] {0.6f, 0.8f}, y.data().toFloatArray(), 1e-7f);
     }
 
@@ -138,25 +138,25 @@ class LayersGradTest {
     @Test
     void dropoutAndDropPathGradientsWithAFixedSeed() {
         Tensor x = randn(21, 4, 3).mT();
-        check(v -> Layers.dropout(v[0], 0.4, new Rng(5), true), x);
-        check(v -> Layers.dropPath(v[0], 0.5, new Rng(6), true, new long[] {3, 1}, true), x);
-        check(v -> Layers.dropPath(v[0], 0.5, new Rng(7), true, new long[] {1, 4}, false), x);
+        check(v -> NN.dropout(v[0], 0.4, new Rng(5), true), x);
+        check(v -> NN.dropPath(v[0], 0.5, new Rng(6), true, new long[] {3, 1}, true), x);
+        check(v -> NN.dropPath(v[0], 0.5, new Rng(7), true, new long[] {1, 4}, false), x);
     }
 
     @Test
     void identityInEvalOrWithZeroProbability() {
         Variable x = Variable.parameter(Tensor.randn(new Rng(22), 3, 4));
-        assertSame(x, Layers.dropout(x, 0.5, new Rng(1), false));
-        assertSame(x, Layers.dropout(x, 0.0, new Rng(1), true));
-        assertSame(x, Layers.dropPath(x, 0.5, new Rng(1), false, new long[] {3, 1}, true));
-        assertSame(x, Layers.dropPath(x, 0.0, new Rng(1), true, new long[] {3, 1}, true));
+        assertSame(x, NN.dropout(x, 0.5, new Rng(1), false));
+        assertSame(x, NN.dropout(x, 0.0, new Rng(1), true));
+        assertSame(x, NN.dropPath(x, 0.5, new Rng(1), false, new long[] {3, 1}, true));
+        assertSame(x, NN.dropPath(x, 0.0, new Rng(1), true, new long[] {3, 1}, true));
     }
 
     @Test
     void dropoutKeepsAboutOneMinusPAndScales() {
         int n = 20_000;
         Variable x = Variable.constant(Tensor.ones(n));
-        float[] y = Layers.dropout(x, 0.25, new Rng(23), true).data().toFloatArray();
+        float[] y = NN.dropout(x, 0.25, new Rng(23), true).data().toFloatArray();
         int kept = 0;
         for (float v : y) {
             if (v != 0) {
@@ -165,7 +165,7 @@ class LayersGradTest {
             }
         }
         assertEquals(0.75, kept / (double) n, 0.015);
-        float[] none = Layers.dropout(x, 1.0, new Rng(23), true).data().toFloatArray();
+        float[] none = NN.dropout(x, 1.0, new Rng(23), true).data().toFloatArray();
         for (float v : none) {
             assertEquals(0.0f, v);
         }
@@ -176,7 +176,7 @@ class LayersGradTest {
         int n = 10_000;
         double p = 0.3;
         // Per sample: x [N, 2, 3], mask [N, 1, 1].
-        float[] y = Layers.dropPath(Variable.constant(Tensor.ones(n, 2, 3)), p, new Rng(24), true, new long[] {n, 1, 1}, true)
+        float[] y = NN.dropPath(Variable.constant(Tensor.ones(n, 2, 3)), p, new Rng(24), true, new long[] {n, 1, 1}, true)
                 .data().toFloatArray();
         int kept = 0;
         for (int i = 0; i < n; i++) {
@@ -189,7 +189,7 @@ class LayersGradTest {
         }
         assertEquals(1 - p, kept / (double) n, 0.02);
         // Per token in an [L, N, D] layout: mask [L, 1, 1]; unscaled survivors stay 1.
-        float[] t = Layers.dropPath(Variable.constant(Tensor.ones(n, 2, 2)), p, new Rng(25), true, new long[] {n, 1, 1}, false)
+        float[] t = NN.dropPath(Variable.constant(Tensor.ones(n, 2, 2)), p, new Rng(25), true, new long[] {n, 1, 1}, false)
                 .data().toFloatArray();
         int tokensKept = 0;
         for (int i = 0; i < n; i++) {
@@ -203,9 +203,9 @@ class LayersGradTest {
     void dropPathIsReproducibleFromTheSeed() {
         Variable x = Variable.constant(Tensor.randn(new Rng(26), 64, 3, 2));
         long[] mask = {64, 1, 1};
-        float[] a = Layers.dropPath(x, 0.5, new Rng(99), true, mask, true).data().toFloatArray();
-        float[] b = Layers.dropPath(x, 0.5, new Rng(99), true, mask, true).data().toFloatArray();
-        float[] c = Layers.dropPath(x, 0.5, new Rng(100), true, mask, true).data().toFloatArray();
+        float[] a = NN.dropPath(x, 0.5, new Rng(99), true, mask, true).data().toFloatArray();
+        float[] b = NN.dropPath(x, 0.5, new Rng(99), true, mask, true).data().toFloatArray();
+        float[] c = NN.dropPath(x, 0.5, new Rng(100), true, mask, true).data().toFloatArray();
         assertArrayEquals(a, b);
         assertFalse(java.util.Arrays.equals(a, c));
     }
@@ -213,7 +213,7 @@ class LayersGradTest {
     @Test
     void dropPathRejectsAMaskThatDoesNotBroadcast() {
         Variable x = Variable.constant(Tensor.ones(4, 3));
-        assertThrows(IllegalArgumentException.class, () -> Layers.dropPath(x, 0.5, new Rng(1), true, new long[] {3, 1}, true));
+        assertThrows(IllegalArgumentException.class, () -> NN.dropPath(x, 0.5, new Rng(1), true, new long[] {3, 1}, true));
     }
 
     // ---------------------------------------------------------------- frozen weights and no-grad
@@ -225,14 +225,14 @@ class LayersGradTest {
         Variable w = Variable.parameter(Tensor.randn(rng, 3, 4)).requiresGrad(false);
         Variable b = Variable.parameter(Tensor.randn(rng, 3)).requiresGrad(false);
         Variable g = Variable.constant(Tensor.ones(3));
-        Variable y = Layers.layerNorm(Activations.gelu(Products.linear(x, w, b)), g, null, 1e-5);
+        Variable y = NN.layerNorm(NN.gelu(LinearAlgebra.linear(x, w, b)), g, null, 1e-5);
         assertTrue(y.isLeaf());
         assertFalse(y.requiresGrad());
         Variable p = Variable.parameter(Tensor.randn(rng, 1, 1, 4, 4));
         Variable k = Variable.constant(Tensor.randn(rng, 2, 1, 2, 2));
         try (var ignored = GradMode.noGrad()) {
-            assertTrue(Layers.patchEmbed(p, k).isLeaf());
-            assertTrue(Layers.dropout(p, 0.5, new Rng(1), true).isLeaf());
+            assertTrue(NN.patchEmbed(p, k).isLeaf());
+            assertTrue(NN.dropout(p, 0.5, new Rng(1), true).isLeaf());
         }
     }
 
@@ -242,8 +242,8 @@ class LayersGradTest {
         Variable x = Variable.constant(Tensor.randn(rng, 2, 4));
         Variable frozen = Variable.parameter(Tensor.randn(rng, 3, 4)).requiresGrad(false);
         Variable adapter = Variable.parameter(Tensor.randn(rng, 3, 4));
-        Variable y = Arithmetic.add(Products.linear(x, frozen, null), Products.linear(x, adapter, null));
-        Aggregations.sum(Activations.tanh(y)).backward();
+        Variable y = Pointwise.add(LinearAlgebra.linear(x, frozen, null), LinearAlgebra.linear(x, adapter, null));
+        Reductions.sum(Pointwise.tanh(y)).backward();
         assertNull(frozen.grad());
         assertNotNull(adapter.grad());
         assertArrayEquals(new long[] {3, 4}, adapter.grad().shape());
@@ -257,10 +257,10 @@ class LayersGradTest {
         Tensor w = randn(22, 4, 4);
         Tensor s = randn(23, 1);
         Tensor mask = Tensor.of(new double[] {1.25, 0, 1.25, 1.25, 0, 1.25}, 6);
-        check(v -> Layers.adapter(v[0], v[1], v[2], mask), x, w, s);
-        check(v -> Layers.adapter(v[0], v[1], v[2], null), x, w, s);
+        check(v -> NN.adapter(v[0], v[1], v[2], mask), x, w, s);
+        check(v -> NN.adapter(v[0], v[1], v[2], null), x, w, s);
         // Non-contiguous x (a transposed view) goes through the same path.
-        check(v -> Layers.adapter(v[0], v[1], v[2], null), randn(24, 4, 3).mT(), w, s);
+        check(v -> NN.adapter(v[0], v[1], v[2], null), randn(24, 4, 3).mT(), w, s);
     }
 
     @Test
@@ -269,7 +269,7 @@ class LayersGradTest {
         Tensor w = randn(26, 4, 4);
         Tensor s = Tensor.of(new double[] {0.3}, 1);
         Tensor mask = Tensor.of(new double[] {2, 0, 2, 2, 0}, 5);
-        Variable y = Layers.adapter(Variable.constant(x), Variable.constant(w), Variable.constant(s), mask);
+        Variable y = NN.adapter(Variable.constant(x), Variable.constant(w), Variable.constant(s), mask);
         Tensor expected = x.add(x.matmul(w.mT()).mul(mask.unsqueeze(1)).mul(0.3));
         assertArrayEquals(expected.toDoubleArray(), y.data().toDoubleArray(), 1e-12);
     }

@@ -8,7 +8,7 @@ import radapter.tensor.DType;
 import radapter.tensor.Rng;
 import radapter.tensor.Tensor;
 
-class ArithmeticGradTest {
+class PointwiseGradTest {
     private static final double EPS = 1e-6;
     private static final double TOL = 1e-6;
 
@@ -31,19 +31,19 @@ class ArithmeticGradTest {
         Tensor a = randn(1, 4, 3).mT();
         Tensor b = randn(2, 4);
         Tensor d = positive(3, 0.5, 3, 1);
-        check(v -> Arithmetic.add(v[0], v[1]), a, b);
-        check(v -> Arithmetic.sub(v[0], v[1]), a, b);
-        check(v -> Arithmetic.sub(v[1], v[0]), a, b);
-        check(v -> Arithmetic.mul(v[0], v[1]), a, b);
-        check(v -> Arithmetic.div(v[0], v[1]), a, d);
-        check(v -> Arithmetic.div(v[1], v[0]), d, b);
+        check(v -> Pointwise.add(v[0], v[1]), a, b);
+        check(v -> Pointwise.sub(v[0], v[1]), a, b);
+        check(v -> Pointwise.sub(v[1], v[0]), a, b);
+        check(v -> Pointwise.mul(v[0], v[1]), a, b);
+        check(v -> Pointwise.div(v[0], v[1]), a, d);
+        check(v -> Pointwise.div(v[1], v[0]), d, b);
     }
 
     @Test
     void divisionGradientsOnlyForTheInputThatWantsOne() {
         Variable a = Variable.parameter(Tensor.of(new float[] {6, 8}));
         Variable b = Variable.constant(Tensor.of(new float[] {2, 4}));
-        Arithmetic.div(a, b).sum().backward();
+        Pointwise.div(a, b).sum().backward();
         assertArrayEquals(new float[] {0.5f, 0.25f}, a.grad().toFloatArray());
         assertTrue(b.grad() == null);
     }
@@ -51,14 +51,14 @@ class ArithmeticGradTest {
     @Test
     void scalarForms() {
         Tensor x = randn(4, 3, 4).slice(1, 0, 4, 2);
-        check(v -> Arithmetic.add(v[0], 2.5), x);
-        check(v -> Arithmetic.sub(v[0], 2.5), x);
-        check(v -> Arithmetic.rsub(2.5, v[0]), x);
-        check(v -> Arithmetic.mul(v[0], -3.0), x);
-        check(v -> Arithmetic.div(v[0], 0.7), x);
-        check(v -> Arithmetic.neg(v[0]), x);
+        check(v -> Pointwise.add(v[0], 2.5), x);
+        check(v -> Pointwise.sub(v[0], 2.5), x);
+        check(v -> Pointwise.rsub(2.5, v[0]), x);
+        check(v -> Pointwise.mul(v[0], -3.0), x);
+        check(v -> Pointwise.div(v[0], 0.7), x);
+        check(v -> Pointwise.neg(v[0]), x);
         Variable p = Variable.parameter(Tensor.of(new float[] {1, 2}));
-        Variable y = Arithmetic.rsub(5, p);
+        Variable y = Pointwise.rsub(5, p);
         assertArrayEquals(new float[] {4, 3}, y.data().toFloatArray());
         y.sum().backward();
         assertArrayEquals(new float[] {-1, -1}, p.grad().toFloatArray());
@@ -68,13 +68,13 @@ class ArithmeticGradTest {
     void powWithConstantExponents() {
         Tensor pos = positive(5, 0.3, 3, 4).mT();
         Tensor any = randn(6, 3, 4);
-        check(v -> Arithmetic.pow(v[0], 2.5), pos);
-        check(v -> Arithmetic.pow(v[0], -1.5), pos);
-        check(v -> Arithmetic.pow(v[0], 2.0), any);
-        check(v -> Arithmetic.pow(v[0], 3.0), any);
-        check(v -> Arithmetic.pow(v[0], 0.0), any);
+        check(v -> Pointwise.pow(v[0], 2.5), pos);
+        check(v -> Pointwise.pow(v[0], -1.5), pos);
+        check(v -> Pointwise.pow(v[0], 2.0), any);
+        check(v -> Pointwise.pow(v[0], 3.0), any);
+        check(v -> Pointwise.pow(v[0], 0.0), any);
         Variable z = Variable.parameter(Tensor.of(new float[] {0, 2}));
-        Arithmetic.pow(z, 0.0).sum().backward();
+        Pointwise.pow(z, 0.0).sum().backward();
         assertArrayEquals(new float[] {0, 0}, z.grad().toFloatArray());
     }
 
@@ -82,28 +82,28 @@ class ArithmeticGradTest {
     void powWithVariableExponentAndPositiveBase() {
         Tensor base = positive(7, 0.4, 3, 4);
         Tensor exponent = randn(8, 4);
-        check(v -> Arithmetic.pow(v[0], v[1]), base, exponent);
-        check(v -> Arithmetic.pow(v[0], v[1]), base.mT(), randn(9, 4, 1));
+        check(v -> Pointwise.pow(v[0], v[1]), base, exponent);
+        check(v -> Pointwise.pow(v[0], v[1]), base.mT(), randn(9, 4, 1));
     }
 
     @Test
     void maximumAndMinimumAwayFromTies() {
         Tensor a = randn(10, 4, 3).mT();
         Tensor b = randn(11, 4);
-        check(v -> Arithmetic.maximum(v[0], v[1]), a, b);
-        check(v -> Arithmetic.minimum(v[0], v[1]), a, b);
+        check(v -> Pointwise.maximum(v[0], v[1]), a, b);
+        check(v -> Pointwise.minimum(v[0], v[1]), a, b);
     }
 
     @Test
     void tiesSplitTheGradientInHalf() {
         Variable a = Variable.parameter(Tensor.of(new float[] {1, 2, 5}));
         Variable b = Variable.parameter(Tensor.of(new float[] {1, 3, 4}));
-        Arithmetic.maximum(a, b).sum().backward();
+        Pointwise.maximum(a, b).sum().backward();
         assertArrayEquals(new float[] {0.5f, 0, 1}, a.grad().toFloatArray());
         assertArrayEquals(new float[] {0.5f, 1, 0}, b.grad().toFloatArray());
         a.zeroGrad();
         b.zeroGrad();
-        Arithmetic.minimum(a, b).sum().backward();
+        Pointwise.minimum(a, b).sum().backward();
         assertArrayEquals(new float[] {0.5f, 1, 0}, a.grad().toFloatArray());
         assertArrayEquals(new float[] {0.5f, 0, 1}, b.grad().toFloatArray());
     }
@@ -113,12 +113,12 @@ class ArithmeticGradTest {
         Tensor cond = Tensor.of(new float[] {1, 0, 1}, 3, 1);
         Tensor a = randn(12, 4, 3).mT();
         Tensor b = randn(13, 4);
-        check(v -> Arithmetic.where(cond, v[0], v[1]), a, b);
+        check(v -> Pointwise.where(cond, v[0], v[1]), a, b);
         Tensor mask = Tensor.of(new float[] {0, 1, 1, 0}, 1, 4);
-        check(v -> Arithmetic.maskedFill(v[0], mask, -7.0), a);
+        check(v -> Pointwise.maskedFill(v[0], mask, -7.0), a);
 
         Variable x = Variable.parameter(Tensor.of(new float[] {1, 2, 3, 4}, 1, 4));
-        Variable y = Arithmetic.maskedFill(x, mask, -7.0);
+        Variable y = Pointwise.maskedFill(x, mask, -7.0);
         assertArrayEquals(new float[] {1, -7, -7, 4}, y.data().toFloatArray());
         y.sum().backward();
         assertArrayEquals(new float[] {1, 0, 0, 1}, x.grad().toFloatArray());
@@ -127,11 +127,11 @@ class ArithmeticGradTest {
     @Test
     void clampPassesTheGradientInsideTheBoundsOnly() {
         Tensor x = Tensor.of(new double[] {-2.0, -0.7, -0.2, 0.3, 0.9, 1.6}, 2, 3).mT();
-        check(v -> Arithmetic.clamp(v[0], -0.5, 1.0), x);
-        check(v -> Arithmetic.clampMin(v[0], 0.0), x);
-        check(v -> Arithmetic.clampMax(v[0], 0.5), x);
+        check(v -> Pointwise.clamp(v[0], -0.5, 1.0), x);
+        check(v -> Pointwise.clampMin(v[0], 0.0), x);
+        check(v -> Pointwise.clampMax(v[0], 0.5), x);
         Variable p = Variable.parameter(Tensor.of(new float[] {-2, 0.5f, 3}));
-        Variable y = Arithmetic.clamp(p, -1, 1);
+        Variable y = Pointwise.clamp(p, -1, 1);
         assertArrayEquals(new float[] {-1, 0.5f, 1}, y.data().toFloatArray());
         y.sum().backward();
         assertArrayEquals(new float[] {0, 1, 0}, p.grad().toFloatArray());

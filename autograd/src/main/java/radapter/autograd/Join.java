@@ -2,16 +2,16 @@ package radapter.autograd;
 
 import java.util.ArrayList;
 import java.util.List;
-import radapter.tensor.Join;
 import radapter.tensor.Shapes;
 import radapter.tensor.Tensor;
 
 /**
- * Differentiable joining and splitting. Joins copy once forward and hand each input its slice of
- * the gradient as a view; splits are narrow views, each with its own node.
+ * Differentiable joining and splitting, the autograd side of {@link radapter.tensor.Join}. Joins
+ * copy once forward and hand each input its slice of the gradient as a view; splits are narrow
+ * views, each with its own node.
  */
-public final class Joins {
-    private Joins() {
+public final class Join {
+    private Join() {
     }
 
     /** Concatenates along {@code dim}; all other dimensions must agree. */
@@ -19,18 +19,7 @@ public final class Joins {
         if (xs.isEmpty()) {
             throw new IllegalArgumentException("cat needs at least one variable");
         }
-        List<Tensor> data = new ArrayList<>(xs.size());
-        for (Variable v : xs) {
-            data.add(v.data());
-        }
-        Tensor out = Join.cat(dim, data);
-        Cat fn = new Cat();
-        fn.dim = Shapes.dim(dim, out.dim());
-        fn.sizes = new long[xs.size()];
-        for (int i = 0; i < fn.sizes.length; i++) {
-            fn.sizes[i] = xs.get(i).size(fn.dim);
-        }
-        return Function.record(fn, out, xs.toArray(new Variable[0]));
+        return new Cat(dim).apply(xs.toArray(new Variable[0]));
     }
 
     /** Varargs form of {@link #cat(int, List)}. */
@@ -39,18 +28,30 @@ public final class Joins {
     }
 
     private static final class Cat extends Function {
-        int dim;
-        long[] sizes;
+        private int dim;
+
+        Cat(int dim) {
+            this.dim = dim;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... xs) {
+            Tensor out = radapter.tensor.Join.cat(dim, List.of(xs));
+            dim = Shapes.dim(dim, out.dim());
+            return out;
+        }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor[] grads = new Tensor[sizes.length];
+            // Each input's gradient is its own slice of g along dim.
+            Tensor[] grads = new Tensor[inputCount()];
             long at = 0;
-            for (int i = 0; i < sizes.length; i++) {
+            for (int i = 0; i < grads.length; i++) {
+                long size = inputShape(i)[dim];
                 if (needsGrad(i)) {
-                    grads[i] = g.narrow(dim, at, sizes[i]);
+                    grads[i] = g.narrow(dim, at, size);
                 }
-                at += sizes[i];
+                at += size;
             }
             return grads;
         }
@@ -61,14 +62,7 @@ public final class Joins {
         if (xs.isEmpty()) {
             throw new IllegalArgumentException("stack needs at least one variable");
         }
-        List<Tensor> data = new ArrayList<>(xs.size());
-        for (Variable v : xs) {
-            data.add(v.data());
-        }
-        Tensor out = Join.stack(dim, data);
-        Stack fn = new Stack();
-        fn.dim = Shapes.dim(dim, out.dim());
-        return Function.record(fn, out, xs.toArray(new Variable[0]));
+        return new Stack(dim).apply(xs.toArray(new Variable[0]));
     }
 
     /** Varargs form of {@link #stack(int, List)}. */
@@ -77,11 +71,23 @@ public final class Joins {
     }
 
     private static final class Stack extends Function {
-        int dim;
+        private int dim;
+
+        Stack(int dim) {
+            this.dim = dim;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... xs) {
+            Tensor out = radapter.tensor.Join.stack(dim, List.of(xs));
+            dim = Shapes.dim(dim, out.dim());
+            return out;
+        }
 
         @Override
         protected Tensor[] backward(Tensor g) {
-            Tensor[] grads = new Tensor[inputs.length];
+            // Each input's gradient is its own index of g along the new dim.
+            Tensor[] grads = new Tensor[inputCount()];
             for (int i = 0; i < grads.length; i++) {
                 if (needsGrad(i)) {
                     grads[i] = g.select(dim, i);
@@ -112,8 +118,8 @@ public final class Joins {
     public static List<Variable> split(Variable x, long[] sizes, int dim) {
         List<Variable> parts = new ArrayList<>();
         int d = Shapes.dim(dim, x.dim());
-        // Join.split validates the sizes; the pieces themselves are rebuilt as recorded narrows.
-        Join.split(x.data(), sizes, d);
+        // radapter.tensor.Join.split validates the sizes; the pieces themselves are rebuilt as recorded narrows.
+        radapter.tensor.Join.split(x.data(), sizes, d);
         long at = 0;
         for (long s : sizes) {
             parts.add(Views.narrow(x, d, at, s));
