@@ -46,8 +46,9 @@ import radapter.tensor.dist.Collective;
  * written atomically; {@link #run} resumes from the latest checkpoint and then continues bit for
  * bit as the uninterrupted run would (batch sources are functions of the step).
  *
- * <p><b>Data parallel.</b> With a {@link Collective} of N processes (MPI), every process gets the
- * same global batch from the source and trains on its N-th of it: features of its rows, an
+ * <p><b>Data parallel.</b> With a {@link Collective} of N processes (MPI), every process reads
+ * only its {@linkplain BatchSource#shard shard} of the global batch (its N-th, plus the labels of
+ * all of it) and trains on it: features of its rows, an
  * all-gather of every process's features, the loss over the whole batch (the same on every
  * process), its gradient for its own rows back through its encoders, then one all-reduce (sum) of
  * all trained gradients. That is the micro-batch scheme above with the micro-batches on different
@@ -83,6 +84,18 @@ public final class FineTuner {
     public record Result(long steps, List<Double> losses, double seconds, long resumedFrom) {
     }
 
+    /**
+     * Where a run's time went, summed over the steps this process ran: reading its batches (or
+     * shards: decoding, augmenting, tokenising), the gradient all-reduce, and the all-gather of
+     * the features (both zero in a single process).
+     */
+    public record Timings(long steps, double dataSeconds, double allReduceSeconds, double allGatherSeconds) {
+        /** Mean seconds per step of {@code total}. */
+        public double perStep(double total) {
+            return steps == 0 ? 0 : total / steps;
+        }
+    }
+
     private final Clip clip;
     private final AdaptedClip adapted;
     private final List<Variable> params;
@@ -94,6 +107,10 @@ public final class FineTuner {
     private final Device device;
     /** The processes training together (one, unless launched by MPI and given). */
     private final Collective group;
+    private long timedSteps;
+    private long dataNanos;
+    private long allReduceNanos;
+    private long allGatherNanos;
 
     private FineTuner(Builder b) {
         this.cfg = b;
@@ -129,6 +146,11 @@ public final class FineTuner {
         return optimizer;
     }
 
+    /** Where the time of the steps run so far went (see {@link Timings}). */
+    public Timings timings() {
+        return new Timings(timedSteps, dataNanos / 1e9, allReduceNanos / 1e9, allGatherNanos / 1e9);
+    }
+
     /** Trains for the configured number of steps (resuming from the latest checkpoint when there is one). */
     public Result run(BatchSource source) throws IOException {
         long start = 0;
@@ -149,8 +171,17 @@ public final class FineTuner {
             double lr = schedule.apply(optimizer, step);
             double loss;
             try (MemoryScope s = MemoryScope.open()) {
-                TrainBatch batch = source.batch(step);
-                loss = computeGradients(batch);
+                long d0 = System.nanoTime();
+                if (group.size() > 1) {
+                    BatchShard mine = source.shard(step, group.rank(), group.size());
+                    dataNanos += System.nanoTime() - d0;
+                    loss = distributedStep(mine);
+                } else {
+                    TrainBatch batch = source.batch(step);
+                    dataNanos += System.nanoTime() - d0;
+                    loss = computeGradients(batch);
+                }
+                timedSteps++;
                 if (!Double.isFinite(loss)) {
                     optimizer.zeroGrad();
                     throw new TrainingDivergedException("the loss became " + loss + " at step " + step
@@ -224,30 +255,24 @@ public final class FineTuner {
     /** Loss of {@code batch}, with the gradients of the trained parameters accumulated (exactly, in micro-batches if set). */
     double computeGradients(TrainBatch batch) {
         if (group.size() > 1) {
-            return distributedStep(batch);
+            int n = BatchShard.rowsPerRank(batch.size(), group.size());
+            return distributedStep(new BatchShard(batch.slice(group.rank() * n, n), batch.labels(), group.rank() * n));
         }
         return cfg.microBatch > 0 && cfg.microBatch < batch.size() ? accumulatedStep(batch) : directStep(batch);
     }
 
-    /** This process's share of the global batch {@code b}: its consecutive rows, in rank order. */
-    private TrainBatch shard(TrainBatch b) {
-        int n = b.size();
-        int ranks = group.size();
-        if (n % ranks != 0) {
-            throw new IllegalArgumentException("a global batch of " + n + " does not split evenly over " + ranks
-                    + " processes; give a batch size that is a multiple of the process count");
-        }
-        return b.slice(group.rank() * (n / ranks), n / ranks);
-    }
-
     /** The data-parallel step (class comment): the micro-batch scheme across processes. */
-    private double distributedStep(TrainBatch global) {
-        int n = global.size() / group.size();
-        TrainBatch mine = shard(global);
+    private double distributedStep(BatchShard shard) {
+        TrainBatch mine = shard.rows();
+        int n = mine.size();
+        if (n * group.size() != shard.batchSize()) {
+            // Every process must gather features of the same shape, or the collective hangs.
+            throw new IllegalStateException("rank " + group.rank() + " got " + n + " rows of a batch of " + shard.batchSize() + " over "
+                    + group.size() + " processes; the batch source must give each process an equal share");
+        }
         Rng shared = dropRng.copy();
         dropRng.restore(shared.copy().fork(group.rank()));
-        double value = gradCacheStep(mine, global.labels(), cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n,
-                (long) group.rank() * n);
+        double value = gradCacheStep(mine, shard.labels(), cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n, shard.first());
         if (Double.isFinite(value)) {
             allReduceGradients();
         }
@@ -273,7 +298,9 @@ public final class FineTuner {
             flat.add(p.grad().reshape(-1));
         }
         Tensor all = Join.cat(0, flat);
+        long t0 = System.nanoTime();
         group.allReduceSum(all);
+        allReduceNanos += System.nanoTime() - t0;
         long at = 0;
         for (Variable p : params) {
             long numel = p.data().numel();
@@ -315,8 +342,10 @@ public final class FineTuner {
         }
         Tensor localU = Join.cat(0, us);
         Tensor localV = Join.cat(0, vs);
+        long g0 = System.nanoTime();
         Variable u = Variable.parameter(group.size() > 1 ? group.allGather(localU) : localU);
         Variable v = Variable.parameter(group.size() > 1 ? group.allGather(localV) : localV);
+        allGatherNanos += System.nanoTime() - g0;
         Variable loss = loss(u, v, labels);
         double value = loss.item();
         if (!Double.isFinite(value)) {
