@@ -39,7 +39,9 @@ import radapter.tensor.dist.Collective;
  * The adapter-dropping random stream is rewound between (1) and (3), so both passes use the same
  * masks and the gradients equal those of one full-batch pass with these masks, up to float
  * rounding. (Masks are drawn per micro-batch, so with dropping on they are different draws from
- * the same distribution than an undivided batch would get.)
+ * the same distribution than an undivided batch would get.) Each micro-batch draws its masks from
+ * a stream forked from the step's by the index of its first row in the global batch, so the masks
+ * depend on how the batch is cut, not on which process holds which piece.
  *
  * <p><b>Checkpoints and resume.</b> Every {@code checkpointEvery} steps the trained tensors (live
  * and averaged adapters), AdamW's moments, the step, the random streams and BMA's weight sum are
@@ -54,8 +56,10 @@ import radapter.tensor.dist.Collective;
  * all trained gradients. That is the micro-batch scheme above with the micro-batches on different
  * machines, so the step equals the single-process step with micro-batches of the shard size (bit
  * for bit with two processes, whose sum has one order). Clipping, AdamW and the averaging then run
- * identically everywhere; only rank 0 writes checkpoints. Adapter dropping draws each rank's masks
- * from its own stream forked from the shared one, which every rank then advances the same way.
+ * identically everywhere; only rank 0 writes checkpoints. Adapter dropping draws the masks of a
+ * micro-batch as the single process does (above), so a run of N processes equals the single
+ * process with micro-batches of the shard size with dropping on as well, and a checkpoint resumes
+ * under any process count.
  *
  * <p>A non-finite loss stops the run before the optimizer step, leaving the parameters and the
  * checkpoints of the last good step.
@@ -270,15 +274,10 @@ public final class FineTuner {
             throw new IllegalStateException("rank " + group.rank() + " got " + n + " rows of a batch of " + shard.batchSize() + " over "
                     + group.size() + " processes; the batch source must give each process an equal share");
         }
-        Rng shared = dropRng.copy();
-        dropRng.restore(shared.copy().fork(group.rank()));
         double value = gradCacheStep(mine, shard.labels(), cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n, shard.first());
         if (Double.isFinite(value)) {
             allReduceGradients();
         }
-        // Every process continues from the same stream: the shared one, advanced once.
-        shared.nextLong();
-        dropRng.restore(shared);
         return value;
     }
 
@@ -330,11 +329,13 @@ public final class FineTuner {
      */
     private double gradCacheStep(TrainBatch mine, long[] labels, int mb, long first) {
         int n = mine.size();
-        Rng rewind = dropRng.copy();
+        Rng atStep = dropRng.copy();
+        Rng next = atStep.copy();
         List<Tensor> us = new ArrayList<>();
         List<Tensor> vs = new ArrayList<>();
         try (GradMode.Guard ignored = GradMode.noGrad()) {
             for (int from = 0; from < n; from += mb) {
+                dropRng.restore(atStep.copy().fork(first + from));
                 TrainBatch part = mine.slice(from, Math.min(mb, n - from));
                 us.add(imageEmbeddings(part.images()).data());
                 vs.add(textEmbeddings(part.tokenIds()).data());
@@ -348,13 +349,16 @@ public final class FineTuner {
         allGatherNanos += System.nanoTime() - g0;
         Variable loss = loss(u, v, labels);
         double value = loss.item();
+        // Every process continues from the same stream, whatever it drew: the step's, advanced once.
+        next.nextLong();
         if (!Double.isFinite(value)) {
+            dropRng.restore(next);
             return value;
         }
         loss.backward();
-        dropRng.restore(rewind);
         for (int from = 0; from < n; from += mb) {
             int len = Math.min(mb, n - from);
+            dropRng.restore(atStep.copy().fork(first + from));
             try (MemoryScope s = MemoryScope.open()) {
                 TrainBatch part = mine.slice(from, len);
                 Variable gu = Variable.constant(u.grad().narrow(0, first + from, len));
@@ -365,6 +369,7 @@ public final class FineTuner {
                 surrogate.backward();
             }
         }
+        dropRng.restore(next);
         return value;
     }
 
@@ -386,6 +391,7 @@ public final class FineTuner {
         trainer.put("step", step);
         trainer.put("total_steps", cfg.steps);
         trainer.put("drop_rng", toList(dropRng.state()));
+        trainer.put("processes", (long) group.size());
         trainer.put("losses", new ArrayList<Object>(losses));
         if (adapted != null) {
             // BMA's running weight sum is not a tensor; it travels with the step and the RNG state.
@@ -406,6 +412,13 @@ public final class FineTuner {
         optimizer.loadStateDict(s.optimizer());
         if (adapted != null) {
             adapted.restoreAveragingState((Map<String, Object>) s.trainer().get("averaging"));
+        }
+        Object wrote = s.trainer().get("processes");
+        if (wrote instanceof Number k && k.intValue() != group.size()) {
+            // Same global batches, same masks, same sums: only how the sums are cut can differ.
+            cfg.notices.accept("the checkpoint of step " + s.step() + " was written by " + k.intValue() + " process" + (k.intValue() == 1 ? "" : "es")
+                    + " and this run has " + group.size() + "; it continues with the same global batches, equal up to float rounding, "
+                    + "and bit for bit when each forward pass holds as many pairs as before");
         }
         List<Object> rng = (List<Object>) s.trainer().get("drop_rng");
         dropRng.restore(Rng.fromState(rng.stream().mapToLong(o -> ((Number) o).longValue()).toArray()));
