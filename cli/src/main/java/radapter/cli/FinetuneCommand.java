@@ -294,11 +294,11 @@ final class FinetuneCommand implements Callable<Integer> {
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             ClipTokenizer tok = model.tokenizer(m);
             RobustMethods.Method m0 = RobustMethods.Method.of(method);
-            if (m0 != RobustMethods.Method.RADAPTER && group.size() > 1) {
-                throw new IllegalArgumentException("--method " + method + " runs in one process; data-parallel runs (mpirun) train R-Adapter");
+            if (m0 == RobustMethods.Method.LP_FT && group.size() > 1) {
+                throw new IllegalArgumentException("--method lp-ft runs in one process; data-parallel runs (mpirun) train R-Adapter or --method full");
             }
             if (m0 == RobustMethods.Method.FULL) {
-                RobustMethods.full(this, m, batches(data, tok, m.config().vision().imageSize(), plan.batch()), steps, dir);
+                RobustMethods.full(this, m, batches(data, tok, m.config().vision().imageSize(), plan.batch()), steps, dir, group);
                 return 0;
             }
             if (m0 == RobustMethods.Method.LP_FT) {

@@ -27,8 +27,9 @@ import radapter.testing.Shared;
 /**
  * {@code mpirun -np 2 radapter finetune} trains the same adapters as one process with the same
  * global batch split into two micro-batches (bit for bit: two processes sum in one order), with
- * adapter dropping on; only rank 0 writes the run folder; and a run resumes under another process
- * count (2 → 1 and 1 → 2) to the uninterrupted run's adapters, bit for bit.
+ * adapter dropping on; only rank 0 writes the run folder; a run resumes under another process
+ * count (2 → 1 and 1 → 2) to the uninterrupted run's adapters, bit for bit; and full fine-tuning
+ * ({@code --method full}) is data-parallel the same way.
  */
 class DataParallelFinetuneTest {
     @TempDir
@@ -109,6 +110,26 @@ class DataParallelFinetuneTest {
         Map<?, ?> timings = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) Json.parse(Files.readString(ddp.resolve("run.json")))).get("result")).get("timings");
         assertEquals(3L, ((Number) timings.get("steps")).longValue());
         assertTrue(((Number) timings.get("allreduce_seconds_per_step")).doubleValue() > 0, timings.toString());
+    }
+
+    @Test
+    void fullFineTuningOnTwoProcessesEqualsOneProcess() throws Exception {
+        List<String> full = new ArrayList<>(common);
+        full.set(full.indexOf("--epochs") + 1, "2");
+        full.addAll(List.of("--method", "full"));
+        Path one = tmp.resolve("full-single");
+        assertEquals(0, Main.execute(with(full, "--grad-accum", "2", "--out", one.toString())));
+        Path two = tmp.resolve("full-ddp");
+        MpiLaunch.Outcome o = MpiLaunch.run(2, 300, Main.class, with(full, "--out", two.toString()));
+        assertEquals(0, o.exitCode(), o.output());
+        try (MemoryScope s = MemoryScope.open();
+                SafeTensors a = SafeTensors.open(one.resolve("model.safetensors"));
+                SafeTensors b = SafeTensors.open(two.resolve("model.safetensors"))) {
+            assertEquals(a.names(), b.names());
+            for (String k : a.names()) {
+                assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), k);
+            }
+        }
     }
 
     @Test
