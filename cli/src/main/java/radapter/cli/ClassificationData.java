@@ -94,23 +94,44 @@ final class ClassificationData {
 
     /** Decoded, preprocessed pixels of samples {@code indices}; unreadable images are counted and skipped. */
     static Tensor pixels(Dataset ds, int[] indices, ClipPreprocess pre, Rng rng, List<Integer> kept, AtomicInteger skipped) {
-        float[][] rows = new float[indices.length][];
-        int n = pre.size();
         long[] seeds = new long[indices.length];
         for (int i = 0; i < indices.length; i++) {
             seeds[i] = rng == null ? 0 : rng.nextLong();
         }
+        return pixels(ds, indices, pre, rng == null ? null : i -> new Rng(seeds[i]), kept, skipped, false);
+    }
+
+    /**
+     * Decoded, preprocessed pixels of samples {@code indices}, row {@code i} augmented with
+     * {@code rngOf.apply(i)} (no augmentation randomness when {@code rngOf} is null). Unreadable
+     * images are counted and skipped, or, when {@code strict}, fail with the sample's path.
+     */
+    static Tensor pixels(Dataset ds, int[] indices, ClipPreprocess pre, java.util.function.IntFunction<Rng> rngOf, List<Integer> kept,
+            AtomicInteger skipped, boolean strict) {
+        float[][] rows = new float[indices.length][];
+        String[] failures = new String[indices.length];
+        int n = pre.size();
         IntStream.range(0, indices.length).parallel().forEach(i -> {
             try {
                 float[] buf = new float[3 * n * n];
-                pre.applyInto(ds.image(indices[i], ImageDecoder::decode), rng == null ? null : new Rng(seeds[i]), buf, 0);
+                pre.applyInto(ds.image(indices[i], ImageDecoder::decode), rngOf == null ? null : rngOf.apply(i), buf, 0);
                 rows[i] = buf;
             } catch (ImageDecodeException e) {
-                LOG.log(System.Logger.Level.WARNING, "radapter: skipped " + e.getMessage());
+                failures[i] = e.getMessage();
             } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "radapter: skipped sample " + indices[i] + ": " + e.getMessage());
+                failures[i] = ds.get(indices[i]).path() + ": " + e.getMessage();
             }
         });
+        for (int i = 0; i < indices.length; i++) {
+            if (failures[i] == null) {
+                continue;
+            }
+            if (strict) {
+                throw new IllegalArgumentException(failures[i] + " (a data-parallel run cannot skip an unreadable image: every process "
+                        + "must train on the same number of pairs; fix or remove it)");
+            }
+            LOG.log(System.Logger.Level.WARNING, "radapter: skipped " + failures[i]);
+        }
         List<float[]> ok = new ArrayList<>();
         for (int i = 0; i < rows.length; i++) {
             if (rows[i] != null) {

@@ -3,11 +3,9 @@ package radapter.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,18 +19,15 @@ import radapter.adapters.report.Plots;
 import radapter.adapters.train.BatchSource;
 import radapter.adapters.train.FineTuner;
 import radapter.tensor.dist.Collective;
-import radapter.adapters.train.TrainBatch;
 import radapter.data.dataset.ClassNames;
 import radapter.data.dataset.Dataset;
 import radapter.data.dataset.KShot;
 import radapter.data.dataset.PromptTemplates;
-import radapter.data.dataset.Sample;
 import radapter.data.transforms.ClipPreprocess;
 import radapter.models.clip.LoadedClip;
 import radapter.models.tokenizer.ClipTokenizer;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.Rng;
-import radapter.tensor.Tensor;
 import radapter.tensor.io.AtomicFiles;
 
 /**
@@ -299,11 +294,11 @@ final class FinetuneCommand implements Callable<Integer> {
         try (MemoryScope scope = MemoryScope.open(); LoadedClip m = model.load()) {
             ClipTokenizer tok = model.tokenizer(m);
             RobustMethods.Method m0 = RobustMethods.Method.of(method);
-            if (m0 != RobustMethods.Method.RADAPTER && group.size() > 1) {
-                throw new IllegalArgumentException("--method " + method + " runs in one process; data-parallel runs (mpirun) train R-Adapter");
+            if (m0 == RobustMethods.Method.LP_FT && group.size() > 1) {
+                throw new IllegalArgumentException("--method lp-ft runs in one process; data-parallel runs (mpirun) train R-Adapter or --method full");
             }
             if (m0 == RobustMethods.Method.FULL) {
-                RobustMethods.full(this, m, batches(data, tok, m.config().vision().imageSize(), plan.batch()), steps, dir);
+                RobustMethods.full(this, m, batches(data, tok, m.config().vision().imageSize(), plan.batch()), steps, dir, group);
                 return 0;
             }
             if (m0 == RobustMethods.Method.LP_FT) {
@@ -329,9 +324,10 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             BatchSource source = batches(data, tok, m.config().vision().imageSize(), plan.batch());
             FineTuner.Result result;
+            FineTuner tuner;
             try (ConsoleProgress progress = console.progress()) {
                 progress.stage("R-Adapter fine-tuning", steps);
-                result = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr()).weightDecay(wd)
+                tuner = FineTuner.builder().adapters(a).loss(FineTuner.LossKind.MPM_NCE).margin(mg).labelSmoothing(ls).lr(lr()).weightDecay(wd)
                         .warmup(plan.warmup()).minLr(minLr).steps(steps).gradClip(gradClip)
                         .microBatch(plan.accumulation() > 1 ? plan.microBatch() : 0)
                         .activationCheckpointing(activationCheckpointing).device(model.device())
@@ -339,7 +335,8 @@ final class FinetuneCommand implements Callable<Integer> {
                         .notices(msg -> console.warn("%s", msg))
                         .collective(group)
                         .listener((step, total, loss, rate) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, rate)))
-                        .build().run(source);
+                        .build();
+                result = tuner.run(source);
             }
             if (!group.isMain()) {
                 return 0; // every process holds the same adapters; rank 0 writes them
@@ -355,6 +352,12 @@ final class FinetuneCommand implements Callable<Integer> {
             record.put("data", Map.of("train", train));
             record.put("effective", effective(plan, a));
             Map<String, Object> res = resultJson(result);
+            res.put("timings", timingsJson(tuner.timings()));
+            if (group.size() > 1) {
+                FineTuner.Timings tm = tuner.timings();
+                console.info("per step on rank 0: reading its shard %.1f ms, gradient all-reduce %.2f ms, feature all-gather %.2f ms",
+                        1e3 * tm.perStep(tm.dataSeconds()), 1e3 * tm.perStep(tm.allReduceSeconds()), 1e3 * tm.perStep(tm.allGatherSeconds()));
+            }
             record.put("result", res);
             record.write();
             console.info("wrote %s: adapters.safetensors, the merged model (%s), configs, tokenizer files, run.json, loss.png",
@@ -394,6 +397,16 @@ final class FinetuneCommand implements Callable<Integer> {
         return m;
     }
 
+    /** Seconds per step spent reading batches and in the collectives (run.json's {@code result.timings}). */
+    private static Map<String, Object> timingsJson(FineTuner.Timings t) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("steps", t.steps());
+        m.put("data_seconds_per_step", t.perStep(t.dataSeconds()));
+        m.put("allreduce_seconds_per_step", t.perStep(t.allReduceSeconds()));
+        m.put("allgather_seconds_per_step", t.perStep(t.allGatherSeconds()));
+        return m;
+    }
+
     /** Mean of the last ten losses: one step's loss is too noisy to report. */
     private static double lastLoss(List<Double> losses) {
         int n = Math.min(10, losses.size());
@@ -423,38 +436,12 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     BatchSource batches(Dataset data, ClipTokenizer tok, int imageSize, int batchSize) throws Exception {
-        ClipPreprocess pre = ClipPreprocess.train(imageSize, cropScale);
         boolean retrieval = task.equals("retrieval");
         if (!retrieval && !task.equals("classification")) {
             throw new IllegalArgumentException("--task must be classification or retrieval, got " + task);
         }
         PromptTemplates t = templates == null ? null : ClassificationData.templates(templates);
         ClassNames names = t == null ? null : ClassificationData.classNames(classes, data);
-        Map<Path, Long> imageIds = new HashMap<>();
-        for (int i = 0; i < data.size(); i++) {
-            imageIds.putIfAbsent(data.get(i).path(), (long) imageIds.size());
-        }
-        long perEpoch = Math.max(1, data.size() / batchSize);
-        return step -> {
-            long epoch = step / perEpoch;
-            int[] order = new Rng(seed).fork(epoch).permutation(data.size());
-            int from = (int) ((step % perEpoch) * batchSize);
-            int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(from + batchSize, order.length));
-            Rng r = new Rng(seed).fork(1_000_003L * (step + 1));
-            List<Integer> kept = new ArrayList<>();
-            Tensor px = ClassificationData.pixels(data, idx, pre, r, kept, new AtomicInteger());
-            List<String> texts = new ArrayList<>();
-            long[] labels = new long[kept.size()];
-            for (int k = 0; k < kept.size(); k++) {
-                Sample s = data.get(idx[kept.get(k)]);
-                String text = t != null ? t.random(r, names.get(s.label())) : s.caption();
-                if (text == null) {
-                    throw new IllegalArgumentException(train + ": row " + s.index() + " has no title; give --templates to build prompts from class names");
-                }
-                texts.add(text);
-                labels[k] = retrieval ? imageIds.get(s.path()) : s.label();
-            }
-            return new TrainBatch(px, tok.tokenizeTensor(texts), labels);
-        };
+        return new TrainingBatches(data, tok, ClipPreprocess.train(imageSize, cropScale), t, names, retrieval, seed, batchSize, train);
     }
 }

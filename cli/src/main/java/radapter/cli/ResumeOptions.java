@@ -25,8 +25,12 @@ final class ResumeOptions {
     /** The file, inside the run's {@code checkpoints/} folder. */
     static final String FILE = "command.json";
 
-    /** Options that may change between the start and a resume: they do not change what is computed. */
-    private static final Set<String> FREE = Set.of("--resume", "--out", "--overwrite", "--device", "--activation-checkpointing",
+    /**
+     * Options that may change between the start and a resume: they do not change what is computed
+     * (the device and {@code --grad-accum}, whose micro-batch step is exact, change only float
+     * rounding; the latter lets a run resume under another process count with the same per-pass batch).
+     */
+    private static final Set<String> FREE = Set.of("--resume", "--out", "--overwrite", "--device", "--activation-checkpointing", "--grad-accum",
             "--checkpoint-every", "--help", "--version", "--quiet", "--verbose", "--json");
 
     private ResumeOptions() {

@@ -18,6 +18,7 @@ import radapter.models.clip.Clip;
 import radapter.models.clip.ClipLoader;
 import radapter.models.clip.LoadedClip;
 import radapter.tensor.Tensor;
+import radapter.tensor.dist.Collective;
 import radapter.tensor.io.AtomicFiles;
 import radapter.tensor.io.SafeTensors;
 
@@ -75,9 +76,10 @@ final class RobustMethods {
     /**
      * Full fine-tuning (FLYP): every weight but the logit scale trains with the CLIP loss on the
      * batches' image–text pairs. Writes checkpoints, the fine-tuned {@code model.safetensors} (the
-     * checkpoint's own layout) and the loss curve.
+     * checkpoint's own layout) and the loss curve. Data-parallel over {@code group} as R-Adapter is
+     * (each process its shard, one all-reduce of all gradients per step); rank 0 writes.
      */
-    static void full(FinetuneCommand c, LoadedClip m, BatchSource source, long steps, Path dir) throws IOException {
+    static void full(FinetuneCommand c, LoadedClip m, BatchSource source, long steps, Path dir, Collective group) throws IOException {
         Clip clip = m.clip();
         clip.materialize(); // the loaded weights are read-only views of the file; these ones train
         clip.requiresGrad(true);
@@ -91,10 +93,14 @@ final class RobustMethods {
                     .microBatch(c.plan.accumulation() > 1 ? c.plan.microBatch() : 0)
                     .activationCheckpointing(c.activationCheckpointing).device(c.model.device())
                     .checkpoints(dir.resolve("checkpoints"), c.checkpointEvery, 2).resume(true)
+                    .collective(group)
                     .listener((step, total, loss, rate) -> progress.step(step + 1, String.format("loss %.4f lr %.2e", loss, rate)))
                     .build().run(source);
         }
         clip.freeze();
+        if (!group.isMain()) {
+            return; // every process holds the same weights; rank 0 writes them
+        }
         writeLosses(dir, "Full fine-tuning (FLYP) loss", "CLIP loss", r.losses());
         export(m, dir.resolve("model.safetensors"), Map.of("radapter.source", RunRecord.relative(dir, c.model.model), "radapter.method", "full"));
         Console.current().info("wrote the fine-tuned %s; WiSE-FT: radapter eval --model %s --wise-ft %s,%s --alpha 0.5 --data ...",

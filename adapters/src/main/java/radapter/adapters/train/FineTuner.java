@@ -39,22 +39,27 @@ import radapter.tensor.dist.Collective;
  * The adapter-dropping random stream is rewound between (1) and (3), so both passes use the same
  * masks and the gradients equal those of one full-batch pass with these masks, up to float
  * rounding. (Masks are drawn per micro-batch, so with dropping on they are different draws from
- * the same distribution than an undivided batch would get.)
+ * the same distribution than an undivided batch would get.) Each micro-batch draws its masks from
+ * a stream forked from the step's by the index of its first row in the global batch, so the masks
+ * depend on how the batch is cut, not on which process holds which piece.
  *
  * <p><b>Checkpoints and resume.</b> Every {@code checkpointEvery} steps the trained tensors (live
  * and averaged adapters), AdamW's moments, the step, the random streams and BMA's weight sum are
  * written atomically; {@link #run} resumes from the latest checkpoint and then continues bit for
  * bit as the uninterrupted run would (batch sources are functions of the step).
  *
- * <p><b>Data parallel.</b> With a {@link Collective} of N processes (MPI), every process gets the
- * same global batch from the source and trains on its N-th of it: features of its rows, an
+ * <p><b>Data parallel.</b> With a {@link Collective} of N processes (MPI), every process reads
+ * only its {@linkplain BatchSource#shard shard} of the global batch (its N-th, plus the labels of
+ * all of it) and trains on it: features of its rows, an
  * all-gather of every process's features, the loss over the whole batch (the same on every
  * process), its gradient for its own rows back through its encoders, then one all-reduce (sum) of
  * all trained gradients. That is the micro-batch scheme above with the micro-batches on different
  * machines, so the step equals the single-process step with micro-batches of the shard size (bit
  * for bit with two processes, whose sum has one order). Clipping, AdamW and the averaging then run
- * identically everywhere; only rank 0 writes checkpoints. Adapter dropping draws each rank's masks
- * from its own stream forked from the shared one, which every rank then advances the same way.
+ * identically everywhere; only rank 0 writes checkpoints. Adapter dropping draws the masks of a
+ * micro-batch as the single process does (above), so a run of N processes equals the single
+ * process with micro-batches of the shard size with dropping on as well, and a checkpoint resumes
+ * under any process count.
  *
  * <p>A non-finite loss stops the run before the optimizer step, leaving the parameters and the
  * checkpoints of the last good step.
@@ -83,6 +88,18 @@ public final class FineTuner {
     public record Result(long steps, List<Double> losses, double seconds, long resumedFrom) {
     }
 
+    /**
+     * Where a run's time went, summed over the steps this process ran: reading its batches (or
+     * shards: decoding, augmenting, tokenising), the gradient all-reduce, and the all-gather of
+     * the features (both zero in a single process).
+     */
+    public record Timings(long steps, double dataSeconds, double allReduceSeconds, double allGatherSeconds) {
+        /** Mean seconds per step of {@code total}. */
+        public double perStep(double total) {
+            return steps == 0 ? 0 : total / steps;
+        }
+    }
+
     private final Clip clip;
     private final AdaptedClip adapted;
     private final List<Variable> params;
@@ -94,6 +111,10 @@ public final class FineTuner {
     private final Device device;
     /** The processes training together (one, unless launched by MPI and given). */
     private final Collective group;
+    private long timedSteps;
+    private long dataNanos;
+    private long allReduceNanos;
+    private long allGatherNanos;
 
     private FineTuner(Builder b) {
         this.cfg = b;
@@ -129,6 +150,11 @@ public final class FineTuner {
         return optimizer;
     }
 
+    /** Where the time of the steps run so far went (see {@link Timings}). */
+    public Timings timings() {
+        return new Timings(timedSteps, dataNanos / 1e9, allReduceNanos / 1e9, allGatherNanos / 1e9);
+    }
+
     /** Trains for the configured number of steps (resuming from the latest checkpoint when there is one). */
     public Result run(BatchSource source) throws IOException {
         long start = 0;
@@ -149,8 +175,17 @@ public final class FineTuner {
             double lr = schedule.apply(optimizer, step);
             double loss;
             try (MemoryScope s = MemoryScope.open()) {
-                TrainBatch batch = source.batch(step);
-                loss = computeGradients(batch);
+                long d0 = System.nanoTime();
+                if (group.size() > 1) {
+                    BatchShard mine = source.shard(step, group.rank(), group.size());
+                    dataNanos += System.nanoTime() - d0;
+                    loss = distributedStep(mine);
+                } else {
+                    TrainBatch batch = source.batch(step);
+                    dataNanos += System.nanoTime() - d0;
+                    loss = computeGradients(batch);
+                }
+                timedSteps++;
                 if (!Double.isFinite(loss)) {
                     optimizer.zeroGrad();
                     throw new TrainingDivergedException("the loss became " + loss + " at step " + step
@@ -224,36 +259,25 @@ public final class FineTuner {
     /** Loss of {@code batch}, with the gradients of the trained parameters accumulated (exactly, in micro-batches if set). */
     double computeGradients(TrainBatch batch) {
         if (group.size() > 1) {
-            return distributedStep(batch);
+            int n = BatchShard.rowsPerRank(batch.size(), group.size());
+            return distributedStep(new BatchShard(batch.slice(group.rank() * n, n), batch.labels(), group.rank() * n));
         }
         return cfg.microBatch > 0 && cfg.microBatch < batch.size() ? accumulatedStep(batch) : directStep(batch);
     }
 
-    /** This process's share of the global batch {@code b}: its consecutive rows, in rank order. */
-    private TrainBatch shard(TrainBatch b) {
-        int n = b.size();
-        int ranks = group.size();
-        if (n % ranks != 0) {
-            throw new IllegalArgumentException("a global batch of " + n + " does not split evenly over " + ranks
-                    + " processes; give a batch size that is a multiple of the process count");
-        }
-        return b.slice(group.rank() * (n / ranks), n / ranks);
-    }
-
     /** The data-parallel step (class comment): the micro-batch scheme across processes. */
-    private double distributedStep(TrainBatch global) {
-        int n = global.size() / group.size();
-        TrainBatch mine = shard(global);
-        Rng shared = dropRng.copy();
-        dropRng.restore(shared.copy().fork(group.rank()));
-        double value = gradCacheStep(mine, global.labels(), cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n,
-                (long) group.rank() * n);
+    private double distributedStep(BatchShard shard) {
+        TrainBatch mine = shard.rows();
+        int n = mine.size();
+        if (n * group.size() != shard.batchSize()) {
+            // Every process must gather features of the same shape, or the collective hangs.
+            throw new IllegalStateException("rank " + group.rank() + " got " + n + " rows of a batch of " + shard.batchSize() + " over "
+                    + group.size() + " processes; the batch source must give each process an equal share");
+        }
+        double value = gradCacheStep(mine, shard.labels(), cfg.microBatch > 0 && cfg.microBatch < n ? cfg.microBatch : n, shard.first());
         if (Double.isFinite(value)) {
             allReduceGradients();
         }
-        // Every process continues from the same stream: the shared one, advanced once.
-        shared.nextLong();
-        dropRng.restore(shared);
         return value;
     }
 
@@ -273,7 +297,9 @@ public final class FineTuner {
             flat.add(p.grad().reshape(-1));
         }
         Tensor all = Join.cat(0, flat);
+        long t0 = System.nanoTime();
         group.allReduceSum(all);
+        allReduceNanos += System.nanoTime() - t0;
         long at = 0;
         for (Variable p : params) {
             long numel = p.data().numel();
@@ -303,11 +329,13 @@ public final class FineTuner {
      */
     private double gradCacheStep(TrainBatch mine, long[] labels, int mb, long first) {
         int n = mine.size();
-        Rng rewind = dropRng.copy();
+        Rng atStep = dropRng.copy();
+        Rng next = atStep.copy();
         List<Tensor> us = new ArrayList<>();
         List<Tensor> vs = new ArrayList<>();
         try (GradMode.Guard ignored = GradMode.noGrad()) {
             for (int from = 0; from < n; from += mb) {
+                dropRng.restore(atStep.copy().fork(first + from));
                 TrainBatch part = mine.slice(from, Math.min(mb, n - from));
                 us.add(imageEmbeddings(part.images()).data());
                 vs.add(textEmbeddings(part.tokenIds()).data());
@@ -315,17 +343,22 @@ public final class FineTuner {
         }
         Tensor localU = Join.cat(0, us);
         Tensor localV = Join.cat(0, vs);
+        long g0 = System.nanoTime();
         Variable u = Variable.parameter(group.size() > 1 ? group.allGather(localU) : localU);
         Variable v = Variable.parameter(group.size() > 1 ? group.allGather(localV) : localV);
+        allGatherNanos += System.nanoTime() - g0;
         Variable loss = loss(u, v, labels);
         double value = loss.item();
+        // Every process continues from the same stream, whatever it drew: the step's, advanced once.
+        next.nextLong();
         if (!Double.isFinite(value)) {
+            dropRng.restore(next);
             return value;
         }
         loss.backward();
-        dropRng.restore(rewind);
         for (int from = 0; from < n; from += mb) {
             int len = Math.min(mb, n - from);
+            dropRng.restore(atStep.copy().fork(first + from));
             try (MemoryScope s = MemoryScope.open()) {
                 TrainBatch part = mine.slice(from, len);
                 Variable gu = Variable.constant(u.grad().narrow(0, first + from, len));
@@ -336,6 +369,7 @@ public final class FineTuner {
                 surrogate.backward();
             }
         }
+        dropRng.restore(next);
         return value;
     }
 
@@ -357,6 +391,7 @@ public final class FineTuner {
         trainer.put("step", step);
         trainer.put("total_steps", cfg.steps);
         trainer.put("drop_rng", toList(dropRng.state()));
+        trainer.put("processes", (long) group.size());
         trainer.put("losses", new ArrayList<Object>(losses));
         if (adapted != null) {
             // BMA's running weight sum is not a tensor; it travels with the step and the RNG state.
@@ -377,6 +412,13 @@ public final class FineTuner {
         optimizer.loadStateDict(s.optimizer());
         if (adapted != null) {
             adapted.restoreAveragingState((Map<String, Object>) s.trainer().get("averaging"));
+        }
+        Object wrote = s.trainer().get("processes");
+        if (wrote instanceof Number k && k.intValue() != group.size()) {
+            // Same global batches, same masks, same sums: only how the sums are cut can differ.
+            cfg.notices.accept("the checkpoint of step " + s.step() + " was written by " + k.intValue() + " process" + (k.intValue() == 1 ? "" : "es")
+                    + " and this run has " + group.size() + "; it continues with the same global batches, equal up to float rounding, "
+                    + "and bit for bit when each forward pass holds as many pairs as before");
         }
         List<Object> rng = (List<Object>) s.trainer().get("drop_rng");
         dropRng.restore(Rng.fromState(rng.stream().mapToLong(o -> ((Number) o).longValue()).toArray()));

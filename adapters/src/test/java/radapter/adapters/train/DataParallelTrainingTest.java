@@ -2,11 +2,17 @@ package radapter.adapters.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -30,20 +36,113 @@ import radapter.testing.Shared;
 /**
  * Data-parallel R-Adapter training equals the single-process run with the same global batch and
  * micro-batches of the shard size: in-process with a thread group standing in for the processes,
- * and across real processes under {@code mpirun -np 2} when Open MPI is installed.
+ * and across real processes under {@code mpirun -np 2} when Open MPI is installed; with adapter
+ * dropping on too; and a checkpoint continues under another process count as the uninterrupted
+ * run would.
  */
 class DataParallelTrainingTest {
     @TempDir
     Path tmp;
 
-    /** Trains the tiny model for three steps (no adapter dropping: masks are per-rank streams) and returns the adapters. */
+    /** Trains the tiny model for three steps without adapter dropping and returns the adapters. */
     static Map<String, float[]> train(Collective group, int microBatch) throws IOException {
+        return train(group, microBatch, 0, null, -1, 5);
+    }
+
+    /**
+     * Trains the tiny model for three steps with adapter dropping {@code dropPath}, writing a
+     * checkpoint after every step into {@code checkpoints} (and resuming from it) when given;
+     * the batch source fails at step {@code crashAt} (never when negative), leaving null.
+     * {@code initSeed} seeds the adapters' initialisation.
+     */
+    static Map<String, float[]> train(Collective group, int microBatch, double dropPath, Path checkpoints, long crashAt, long initSeed)
+            throws IOException {
         try (MemoryScope model = MemoryScope.open();
                 LoadedClip m = ClipLoader.load(Shared.fixtures("tiny_clip/model_openai.safetensors"), null)) {
-            AdaptedClip ac = AdaptedClip.install(m.clip(), AdapterConfig.builder().ranks(128, 16).dropPath(0).build(), new Rng(5));
-            FineTunerTest.recipe(ac, 3).microBatch(microBatch).collective(group).build().run(FineTunerTest.source(6));
+            AdaptedClip ac = AdaptedClip.install(m.clip(), AdapterConfig.builder().ranks(128, 16).dropPath(dropPath).build(), new Rng(initSeed));
+            FineTuner.Builder b = FineTunerTest.recipe(ac, 3).microBatch(microBatch).collective(group).notices(msg -> { });
+            if (checkpoints != null) {
+                b.checkpoints(checkpoints, 1, 2);
+            }
+            BatchSource source = step -> {
+                if (step == crashAt) {
+                    throw new IllegalStateException("simulated crash at step " + step);
+                }
+                return FineTunerTest.source(6).batch(step);
+            };
+            try {
+                b.build().run(source);
+            } catch (IllegalStateException e) {
+                if (crashAt < 0) {
+                    throw e;
+                }
+                return null;
+            }
             return FineTunerTest.adapters(ac);
         }
+    }
+
+    /** Runs {@code job} as every member of a fresh in-process group of {@code n}, returning each rank's adapters. */
+    static List<Map<String, float[]>> onRanks(int n, RankJob job) throws Exception {
+        ThreadGroup group = new ThreadGroup(n);
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Map<String, float[]>>> futures = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                Collective member = group.member(r);
+                futures.add(pool.submit(() -> job.run(member)));
+            }
+            List<Map<String, float[]>> out = new ArrayList<>();
+            for (Future<Map<String, float[]>> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** What one rank of {@link #onRanks} does. */
+    interface RankJob {
+        Map<String, float[]> run(Collective member) throws IOException;
+    }
+
+    static void assertSameAdapters(Map<String, float[]> expected, Map<String, float[]> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        for (String k : expected.keySet()) {
+            assertArrayEquals(expected.get(k), actual.get(k), k + " " + what);
+        }
+    }
+
+    @Test
+    void withAdapterDroppingTwoRanksEqualTheSingleProcessRunBitForBit() throws Exception {
+        // Masks are drawn per micro-batch from a stream keyed by its first row, wherever it runs.
+        Map<String, float[]> single = train(Collective.single(), 3, 0.3, null, -1, 5);
+        List<Map<String, float[]>> ranks = onRanks(2, member -> train(member, 0, 0.3, null, -1, 5));
+        assertSameAdapters(single, ranks.get(0), "on rank 0");
+        assertSameAdapters(single, ranks.get(1), "on rank 1");
+        Map<String, float[]> undivided = train(Collective.single(), 0, 0.3, null, -1, 5);
+        assertNotEquals(Arrays.toString(single.values().iterator().next()), Arrays.toString(undivided.values().iterator().next()),
+                "dropping must be on: undivided batches draw other masks");
+    }
+
+    @Test
+    void aCheckpointOfTwoRanksResumesInOneProcessAndOneOfOneProcessOnTwoRanks() throws Exception {
+        Map<String, float[]> uninterrupted = train(Collective.single(), 3, 0.3, null, -1, 5);
+
+        Path fromTwo = tmp.resolve("from-two");
+        List<Map<String, float[]>> crashed = onRanks(2, member -> train(member, 0, 0.3, fromTwo, 2, 5));
+        assertNull(crashed.get(0));
+        assertEquals("step-00000002", Files.readString(fromTwo.resolve("latest")).trim());
+        // Another init seed: everything that matters must come from the checkpoint.
+        assertSameAdapters(uninterrupted, train(Collective.single(), 3, 0.3, fromTwo, -1, 77), "resumed in one process");
+
+        Path fromOne = tmp.resolve("from-one");
+        assertNull(train(Collective.single(), 3, 0.3, fromOne, 1, 5));
+        assertEquals("step-00000001", Files.readString(fromOne.resolve("latest")).trim());
+        List<Map<String, float[]>> resumed = onRanks(2, member -> train(member, 0, 0.3, fromOne, -1, 77));
+        assertSameAdapters(uninterrupted, resumed.get(0), "resumed on rank 0 of 2");
+        assertSameAdapters(uninterrupted, resumed.get(1), "resumed on rank 1 of 2");
     }
 
     @Test
