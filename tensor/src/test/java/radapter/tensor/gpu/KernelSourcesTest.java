@@ -147,7 +147,8 @@ class KernelSourcesTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, KernelSources.print(new String[] {"cuda", "matmul"}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
-        assertEquals(KernelSources.withPrelude(KernelSources.Dialect.CUDA, KernelSources.family("matmul")), out.toString(StandardCharsets.UTF_8));
+        assertEquals(KernelSources.withPrelude(KernelSources.Dialect.CUDA, KernelSources.family("matmul")),
+                out.toString(StandardCharsets.UTF_8));
         assertEquals("", err.toString(StandardCharsets.UTF_8));
         for (String[] bad : List.of(new String[] {"metal", "matmul"}, new String[] {"opencl", "conv"}, new String[] {"opencl"})) {
             err.reset();
@@ -190,7 +191,7 @@ class KernelSourcesTest {
         return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
     }
 
-    /** Each family, with prelude_cuda.h in front exactly as a CUDA driver compiles it, through one nvcc run. */
+    /** Each family, with the CUDA prelude (op codes included) in front exactly as a CUDA driver compiles it, through one nvcc run. */
     @Test
     void everyFamilyCompilesAsCuda(@TempDir Path dir) throws IOException, InterruptedException {
         Path nvcc = nvcc();
