@@ -63,6 +63,26 @@ final class Kernels {
     private Kernels() {
     }
 
+    /**
+     * Whether {@link #unary} computes {@code op}; the others go to {@code reference}. An exhaustive
+     * switch, so that a new op cannot reach the device before it has a branch in {@code unaryOf}.
+     */
+    static boolean onDevice(UnaryOp op) {
+        return switch (op) {
+            case NEG, ABS, EXP, LOG, SQRT, RSQRT, SQUARE, RECIPROCAL, TANH, SIGMOID, RELU, GELU_TANH, QUICK_GELU -> true;
+            // Exact GELU needs erfc, which TornadoVM's math library does not offer as a device function.
+            case GELU -> false;
+        };
+    }
+
+    /** Whether {@link #binary} computes {@code op}; the others go to {@code reference} (exhaustive, as for unary ops). */
+    static boolean onDevice(BinaryOp op) {
+        return switch (op) {
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE -> true;
+            case GELU_BACKWARD -> false;
+        };
+    }
+
     /** {@code y[i] = op(x[i])} for {@code i < n}. */
     static void unary(FloatArray x, FloatArray y, int op, int n) {
         for (@Parallel int i = 0; i < n; i++) {

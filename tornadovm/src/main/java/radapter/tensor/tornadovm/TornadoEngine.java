@@ -547,16 +547,16 @@ final class TornadoEngine {
 
     /** The kernel's code for {@code op} (one numbering for every GPU backend: {@link OpCodes}). */
     private static int unaryCode(UnaryOp op) {
-        if (op == UnaryOp.GELU) {
-            throw new IllegalArgumentException("exact GELU is computed by reference, not on the device");
+        if (!Kernels.onDevice(op)) {
+            throw new IllegalArgumentException(op + " is computed by reference, not on the device");
         }
         return OpCodes.code(op);
     }
 
     /** The kernel's code for {@code op} (one numbering for every GPU backend: {@link OpCodes}). */
     private static int binaryCode(BinaryOp op) {
-        if (op == BinaryOp.GELU_BACKWARD) {
-            throw new IllegalArgumentException("the GELU backward is computed by reference, not on the device");
+        if (!Kernels.onDevice(op)) {
+            throw new IllegalArgumentException(op + " is computed by reference, not on the device");
         }
         return OpCodes.code(op);
     }
