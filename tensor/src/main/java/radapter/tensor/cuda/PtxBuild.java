@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import radapter.tensor.gpu.KernelSources;
 
 /**
  * The build step that compiles every GPU kernel file to PTX with {@code nvcc}, run by Maven in
  * {@code process-classes} (see {@code tensor/pom.xml}, profile {@code cuda-ptx}). It lives in main
  * code, next to {@link PtxImages}, so that the text it hashes and compiles is built by the very
- * same {@link PtxImages#cudaSource} the driver uses at run time.
+ * same {@link PtxImages#cudaSource} the driver uses at run time: the CUDA prelude with the op codes
+ * that {@link radapter.tensor.gpu.OpCodes} generates from the enums compiled in the same build.
  *
  * <p>Usage: {@code PtxBuild <kernel folder> <output folder>}. For each kernel file (every file in
  * the folder except the {@code *.h} headers) it writes {@code <name>.ptx} and a line
@@ -56,10 +58,12 @@ public final class PtxBuild {
             Files.writeString(indexFile, "# no kernel files\n");
             return;
         }
-        if (PtxBuild.class.getClassLoader().getResource(PtxImages.KERNELS + "prelude_cuda.h") == null) {
-            System.out.println("[radapter] CUDA PTX: " + PtxImages.KERNELS + "prelude_cuda.h is not on the class path; nothing compiled");
-            Files.writeString(indexFile, "# no prelude_cuda.h\n");
-            return;
+        for (String header : List.of(KernelSources.Dialect.CUDA.file(), KernelSources.SHARED_PRELUDE)) {
+            if (PtxBuild.class.getClassLoader().getResource(PtxImages.KERNELS + header) == null) {
+                System.out.println("[radapter] CUDA PTX: " + PtxImages.KERNELS + header + " is not on the class path; nothing compiled");
+                Files.writeString(indexFile, "# no " + header + "\n");
+                return;
+            }
         }
         Map<String, String> previous = readIndex(indexFile);
         Map<String, String> index = new LinkedHashMap<>();
@@ -77,8 +81,8 @@ public final class PtxBuild {
             index.put(sha, ptxName);
         }
         removePtxExcept(out, index);
-        StringBuilder sb = new StringBuilder("# sha256 of prelude_cuda.h + \"\\n#line 1\\n\" + kernel source, and its PTX (nvcc -arch=compute_"
-                + PtxImages.BUILD_ARCH + ")\n");
+        StringBuilder sb = new StringBuilder("# sha256 of the CUDA prelude (prelude_cuda.h, generated op codes, prelude_shared.h)"
+                + " + \"\\n#line 1\\n\" + kernel source, and its PTX (nvcc -arch=compute_" + PtxImages.BUILD_ARCH + ")\n");
         index.forEach((sha, file) -> sb.append(sha).append(' ').append(file).append('\n'));
         Files.writeString(indexFile, sb.toString());
         System.out.println("[radapter] CUDA PTX: " + files.size() + " kernel file(s), " + compiled + " compiled with " + nvcc);
@@ -132,7 +136,7 @@ public final class PtxBuild {
                     in.toString()).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("nvcc failed on kernel file " + name + " (with prelude_cuda.h prepended):\n" + log);
+                throw new IllegalStateException("nvcc failed on kernel file " + name + " (with the CUDA prelude prepended):\n" + log);
             }
             Files.copy(tmpOut, ptx, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } finally {

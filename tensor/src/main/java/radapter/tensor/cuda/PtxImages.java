@@ -32,9 +32,10 @@ import radapter.tensor.gpu.KernelSources;
  * <li><b>nvcc</b>: the {@code nvcc} command, when it is on {@code PATH} (or in
  * {@code $CUDA_HOME/bin}, {@code /usr/local/cuda/bin}) at run time.</li>
  * </ol>
- * The CUDA text is always {@code prelude_cuda.h + "\n#line 1\n" + source}
- * ({@link KernelSources#withPrelude}); {@link PtxBuild} hashes the same text, so hashes agree. The {@code #line} makes compiler messages point at
- * the kernel file's own line numbers.
+ * The CUDA text is always {@link KernelSources#withPrelude}{@code (CUDA, source)}: the CUDA
+ * prelude (with the generated op codes), a {@code #line 1} and the source; {@link PtxBuild} hashes
+ * the same text, so hashes agree, and a change of an op enum changes the hash. The {@code #line}
+ * makes compiler messages point at the kernel file's own line numbers.
  *
  * <p>PTX carries an ISA version ({@code .version 9.0} from CUDA 13) and a driver refuses a newer
  * ISA than it knows ({@code CUDA_ERROR_UNSUPPORTED_PTX_VERSION}), although radapter's plain

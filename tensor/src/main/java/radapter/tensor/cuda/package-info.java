@@ -23,7 +23,8 @@
  *
  * <h2>Where PTX comes from</h2>
  * The kernels are written once (resources under {@code radapter/tensor/gpu/kernels/}) and compiled
- * as CUDA C++ with {@code prelude_cuda.h} prepended. The driver loads PTX, which it JIT-compiles
+ * as CUDA C++ with the CUDA prelude prepended ({@code prelude_cuda.h}, the op codes generated
+ * from the Java enums, {@code prelude_shared.h}). The driver loads PTX, which it JIT-compiles
  * for the actual GPU; {@link radapter.tensor.cuda.CudaModuleImages#ptx()} finds it by, in order:
  * <ol>
  * <li><b>build time</b>: when the Maven build finds {@code nvcc} (profile {@code cuda-ptx} in

@@ -20,6 +20,8 @@ import radapter.tensor.Shapes;
 import radapter.tensor.Storage;
 import radapter.tensor.Tensor;
 import radapter.tensor.UnaryOp;
+import radapter.tensor.gpu.OpCodes.GemmFlag;
+import radapter.tensor.gpu.OpCodes.LayerNormFlag;
 
 /**
  * A {@link Backend} implemented entirely on a {@link GpuDriver}: the mapping from ops to kernels,
@@ -52,22 +54,14 @@ import radapter.tensor.UnaryOp;
  * an unspecified order (last-bit differences between runs).
  */
 public abstract class GpuBackend implements Backend {
-    /** Work-group size of the 1-D kernels (RADAPTER_WG in the preludes). */
-    static final int WG = 256;
+    /** Work-group size of the 1-D kernels (RADAPTER_WG in the generated kernel header). */
+    static final int WG = OpCodes.WORK_GROUP;
     /** Most work-groups per launch dimension; kernels loop over the rest (CUDA caps y and z at this). */
     static final long MAX_GROUPS = 65535;
     /** Layouts kept resident; beyond this many distinct ones, a layout is uploaded per call. */
     private static final int META_CACHE_LIMIT = 4096;
     private static final Object[] NONE = {};
 
-    static final int GEMM_SCALE = 1;
-    static final int GEMM_RESIDUAL = 2;
-    static final int GEMM_ROW_SCALE = 4;
-    static final int GEMM_K_SCALE = 8;
-    private static final int LN_WEIGHT = 1;
-    private static final int LN_BIAS = 2;
-    private static final int LN_MEAN = 4;
-    private static final int LN_RSTD = 8;
 
     private final String kind;
     private final Supplier<? extends GpuDriver> opener;
@@ -395,57 +389,6 @@ public abstract class GpuBackend implements Backend {
         return hostBackend(DType.F32);
     }
 
-    // ================================================================ op codes (must match the kernel files)
-
-    /** Code of {@code op} in elementwise.gpu ({@code U_<NAME>}). */
-    static int code(UnaryOp op) {
-        return switch (op) {
-            case NEG -> 0;
-            case ABS -> 1;
-            case EXP -> 2;
-            case LOG -> 3;
-            case SQRT -> 4;
-            case RSQRT -> 5;
-            case SQUARE -> 6;
-            case RECIPROCAL -> 7;
-            case TANH -> 8;
-            case SIGMOID -> 9;
-            case RELU -> 10;
-            case GELU -> 11;
-            case GELU_TANH -> 12;
-            case QUICK_GELU -> 13;
-        };
-    }
-
-    /** Code of {@code op} in elementwise.gpu ({@code B_<NAME>}). */
-    static int code(BinaryOp op) {
-        return switch (op) {
-            case ADD -> 0;
-            case SUB -> 1;
-            case MUL -> 2;
-            case DIV -> 3;
-            case POW -> 4;
-            case MAXIMUM -> 5;
-            case MINIMUM -> 6;
-            case GELU_BACKWARD -> 7;
-            case EQ -> 8;
-            case NE -> 9;
-            case LT -> 10;
-            case LE -> 11;
-            case GT -> 12;
-            case GE -> 13;
-        };
-    }
-
-    /** Code of {@code op} in the preludes ({@code RK_SUM}, {@code RK_MAX}, {@code RK_MIN}). */
-    static int code(ReduceOp op) {
-        return switch (op) {
-            case SUM -> 0;
-            case MAX -> 1;
-            case MIN -> 2;
-        };
-    }
-
     // ================================================================ memory
 
     @Override
@@ -584,7 +527,7 @@ public abstract class GpuBackend implements Backend {
             return;
         }
         try (Call c = new Call(this, ts(x), ts(out))) {
-            pointwise(c, "elementwise", "unary", new Object[] {code(op)}, NONE, c.view(out), c.view(x));
+            pointwise(c, "elementwise", "unary", new Object[] {OpCodes.code(op)}, NONE, c.view(out), c.view(x));
             c.complete();
         }
     }
@@ -601,7 +544,7 @@ public abstract class GpuBackend implements Backend {
             return;
         }
         try (Call c = new Call(this, ts(a, b), ts(out))) {
-            pointwise(c, "elementwise", "binary", new Object[] {code(op)}, NONE, c.view(out), c.view(a), c.view(b));
+            pointwise(c, "elementwise", "binary", new Object[] {OpCodes.code(op)}, NONE, c.view(out), c.view(a), c.view(b));
             c.complete();
         }
     }
@@ -665,7 +608,7 @@ public abstract class GpuBackend implements Backend {
             if (redN == 0) {
                 pointwise(c, "copy", "fill_b32", NONE, new Object[] {bits(DType.F32, op.identity())}, ov);
             } else {
-                reduceOnDevice(c, code(op), xv.buffer(), xv.offset(), StridedLayout.of(keptShape, keptStrides),
+                reduceOnDevice(c, OpCodes.code(op), xv.buffer(), xv.offset(), StridedLayout.of(keptShape, keptStrides),
                         StridedLayout.of(redShape, redStrides), outN, redN, ov.buffer(), ov.offset());
             }
             c.complete();
@@ -753,8 +696,8 @@ public abstract class GpuBackend implements Backend {
     private void gemm(Call c, long m, long n, long k, long[] batchShape, long[][] batchStrides, Mat a, Mat b, Mat out, DeviceView scale,
             Mat residual, DeviceView rowScale, long rowScaleStride, DeviceView kScale, long kScaleStride) {
         GpuBuffer dummy = dummy();
-        int flags = (scale != null ? GEMM_SCALE : 0) | (residual != null ? GEMM_RESIDUAL : 0)
-                | (rowScale != null ? GEMM_ROW_SCALE : 0) | (kScale != null ? GEMM_K_SCALE : 0);
+        int flags = (scale != null ? GemmFlag.SCALE.bit() : 0) | (residual != null ? GemmFlag.RESIDUAL.bit() : 0)
+                | (rowScale != null ? GemmFlag.ROW_SCALE.bit() : 0) | (kScale != null ? GemmFlag.K_SCALE.bit() : 0);
         long batches = Shapes.numel(batchShape);
         GpuBuffer meta = meta(c, StridedLayout.of(batchShape, batchStrides).words());
         long tilesN = Math.min((n + 63) / 64, MAX_GROUPS);
@@ -916,8 +859,8 @@ public abstract class GpuBackend implements Backend {
             long len = shape[r - 1];
             long rows = total / len;
             GpuBuffer meta = meta(c, StridedLayout.of(Arrays.copyOf(shape, r - 1), Arrays.copyOf(x.strides(), r - 1)).words());
-            int flags = (weight != null ? LN_WEIGHT : 0) | (bias != null ? LN_BIAS : 0) | (mean != null ? LN_MEAN : 0)
-                    | (rstd != null ? LN_RSTD : 0);
+            int flags = (weight != null ? LayerNormFlag.WEIGHT.bit() : 0) | (bias != null ? LayerNormFlag.BIAS.bit() : 0)
+                    | (mean != null ? LayerNormFlag.MEAN.bit() : 0) | (rstd != null ? LayerNormFlag.RSTD.bit() : 0);
             GpuBuffer dummy = dummy();
             DeviceView wv = c.view(weight);
             DeviceView bv = c.view(bias);
@@ -1029,12 +972,13 @@ public abstract class GpuBackend implements Backend {
                     launchRows("adapter", "adapter_dot_partial", parts, dOut, d, parts, wv.buffer(), wv.offset(), wv.stride(0), wv.stride(1),
                             g.v().buffer(), g.v().offset(), g.rowStride(), g.colStride(), partial, 0L);
                     DeviceView gsv = c.view(gradScale);
-                    reduceOnDevice(c, code(ReduceOp.SUM), partial, 0, StridedLayout.of(NO_BATCH), StridedLayout.of(new long[] {parts},
-                            new long[] {1}), 1, parts, gsv.buffer(), gsv.offset());
+                    reduceOnDevice(c, OpCodes.code(ReduceOp.SUM), partial, 0, StridedLayout.of(NO_BATCH),
+                            StridedLayout.of(new long[] {parts}, new long[] {1}), 1, parts, gsv.buffer(), gsv.offset());
                 }
                 if (gradWeight != null) {
                     DeviceView gw = g.v();
-                    pointwise(c, "elementwise", "binary", new Object[] {code(BinaryOp.MUL)}, NONE, gw, gw, sv.as(gw.shape(), new long[] {0, 0}));
+                    pointwise(c, "elementwise", "binary", new Object[] {OpCodes.code(BinaryOp.MUL)}, NONE, gw, gw,
+                            sv.as(gw.shape(), new long[] {0, 0}));
                 }
             } else if (gradScale != null) {
                 pointwise(c, "copy", "fill_b32", NONE, new Object[] {0L}, c.view(gradScale));

@@ -2,6 +2,7 @@ package radapter.tensor.gpu;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -9,13 +10,21 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The GPU kernel sources, shipped as resources under {@value #FOLDER}: one file per op family,
- * written once in the macro dialect that {@code prelude_opencl.h} documents, and one prelude per
- * API that maps the dialect onto it. A driver compiles {@code prelude + "\n#line 1\n" + family}
- * (the {@code #line} makes compiler messages point at the family file's own lines).
+ * written once in the macro dialect that {@code prelude_opencl.h} documents, compiled as OpenCL C
+ * or CUDA C++ behind the {@link #prelude prelude} of that dialect. A driver compiles
+ * {@code prelude + "\n#line 1\n" + family} (the {@code #line} makes compiler messages point at
+ * the family file's own lines).
  *
- * <p>Every family file compiles with nothing but its prelude in front of it: the CUDA build step
- * turns each one into PTX on its own. The few helpers several families share therefore live in
- * the preludes, in a section that is byte-identical in each (a test compares them).
+ * <p>The prelude has three parts, each with one source: the dialect's own file, which maps the
+ * macros onto the API ({@code prelude_opencl.h}, {@code prelude_cuda.h}); the op codes, flag bits
+ * and work-group size generated from the Java enums ({@link OpCodes#header()}); and the helpers
+ * every dialect shares ({@code prelude_shared.h}). Every family file compiles with nothing but
+ * that prelude in front of it, so the CUDA build step ({@code PtxBuild}, which goes through this
+ * class too) turns each one into PTX on its own.
+ *
+ * <p>{@code java -cp tensor/target/classes radapter.tensor.gpu.KernelSources cuda matmul} prints
+ * exactly what a driver compiles, for checking a kernel by hand with {@code nvcc} or an OpenCL
+ * compiler.
  */
 public final class KernelSources {
     /** Resource folder of the kernel files. */
@@ -24,6 +33,9 @@ public final class KernelSources {
     /** The op families, one {@code <family>.gpu} file each. */
     public static final List<String> FAMILIES = List.of("elementwise", "copy", "reduce", "matmul", "softmax", "layernorm", "index",
             "adapter");
+
+    /** The helpers every dialect shares, behind the dialect's prelude and the generated op codes. */
+    public static final String SHARED_PRELUDE = "prelude_shared.h";
 
     /** The kernel languages a prelude exists for. */
     public enum Dialect {
@@ -38,7 +50,7 @@ public final class KernelSources {
             this.file = file;
         }
 
-        /** The prelude's file name in {@link #FOLDER}. */
+        /** The file name in {@link #FOLDER} of the dialect's own part of the prelude. */
         public String file() {
             return file;
         }
@@ -57,14 +69,54 @@ public final class KernelSources {
         return resource(family + ".gpu");
     }
 
-    /** The prelude of {@code dialect}. */
+    /**
+     * Everything a driver of {@code dialect} puts in front of a family: the dialect's file, the
+     * generated op codes ({@link OpCodes#header()}) and {@value #SHARED_PRELUDE}.
+     */
     public static String prelude(Dialect dialect) {
-        return resource(dialect.file());
+        return resource(dialect.file()) + "\n" + OpCodes.header() + "\n" + resource(SHARED_PRELUDE);
     }
 
     /** What a driver of {@code dialect} compiles for a family's {@code source}: the prelude, a line reset, the source. */
     public static String withPrelude(Dialect dialect, String source) {
         return prelude(dialect) + "\n#line 1\n" + source;
+    }
+
+    /**
+     * Prints what a driver compiles for one family: {@code KernelSources opencl|cuda <family>}.
+     *
+     * @param args the dialect and the family
+     */
+    public static void main(String[] args) {
+        int status = print(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** {@link #main}'s work: the source on {@code out}, or one line on {@code err} and status 2. */
+    static int print(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 2) {
+            err.println("usage: KernelSources opencl|cuda <family>   (families: " + String.join(", ", FAMILIES) + ")");
+            return 2;
+        }
+        Dialect dialect = null;
+        for (Dialect d : Dialect.values()) {
+            if (d.name().equalsIgnoreCase(args[0])) {
+                dialect = d;
+            }
+        }
+        if (dialect == null) {
+            err.println("unknown kernel dialect '" + args[0] + "'; use opencl or cuda");
+            return 2;
+        }
+        if (!FAMILIES.contains(args[1])) {
+            err.println("unknown kernel family '" + args[1] + "'; known: " + String.join(", ", FAMILIES));
+            return 2;
+        }
+        out.print(withPrelude(dialect, family(args[1])));
+        out.flush();
+        return 0;
     }
 
     private static String resource(String name) {

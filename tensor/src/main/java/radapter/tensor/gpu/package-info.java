@@ -4,7 +4,8 @@
  * binding implements, {@link radapter.tensor.gpu.GpuBackend} which implements every
  * {@link radapter.tensor.Backend} op on such a driver, the kernel sources
  * ({@link radapter.tensor.gpu.KernelSources}: written once, compiled as OpenCL C or CUDA through a
- * per-API macro prelude), and task graphs ({@link radapter.tensor.gpu.TaskGraph}), TornadoVM's
+ * per-API macro prelude), the op codes and flag bits host and kernels share, generated from the Java
+ * enums ({@link radapter.tensor.gpu.OpCodes}), and task graphs ({@link radapter.tensor.gpu.TaskGraph}), TornadoVM's
  * model of resident weights and a recorded sequence of launches replayed per step.
  *
  * <p>An API backend ({@code radapter.tensor.opencl}, {@code radapter.tensor.cuda}) is then a

@@ -43,7 +43,7 @@ class PtxImagesTest {
         try {
             // Without the CUDA prelude on the class path the message says so; with it, the route is named.
             CudaException e = assertThrows(CudaException.class, () -> new PtxImages().image("k", "KERNEL void k() {}", device(13000, 90)));
-            assertTrue(e.getMessage().contains("'magic'") || e.getMessage().contains("prelude_cuda.h"), e.getMessage());
+            assertTrue(e.getMessage().contains("'magic'") || e.getMessage().contains("prelude"), e.getMessage());
         } finally {
             restore(saved);
         }

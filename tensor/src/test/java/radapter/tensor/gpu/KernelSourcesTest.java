@@ -2,9 +2,14 @@ package radapter.tensor.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,31 +30,104 @@ import radapter.tensor.ReduceOp;
 import radapter.tensor.UnaryOp;
 
 /**
- * The kernel sources themselves: they are written once for two compilers, so this checks what
- * ties them together. The shared helper section must be identical in both preludes, the op codes
- * in the kernels must be the ones {@link GpuBackend} passes, and every family must compile as
- * CUDA (with {@code nvcc}, when it is installed; OpenCL compiles them in the parity suite).
+ * The kernel sources themselves: they are written once for two compilers, behind a prelude made of
+ * the dialect's file, the op codes generated from the Java enums and the shared helpers. This checks
+ * the generator (every enum constant gets its code, and nothing else defines one), how the prelude
+ * is put together, and that every family compiles as CUDA (with {@code nvcc}, when it is installed;
+ * OpenCL compiles them in the parity suite).
  */
 class KernelSourcesTest {
-    private static final String BEGIN = "/* ==== radapter shared helpers ====";
-    private static final String END = "/* ==== end of shared helpers ==== */";
+    private static final Pattern DEFINE = Pattern.compile("(?m)^#define (\\w+) (-?\\d+)\\s*$");
 
-    private static String shared(String prelude) {
-        int b = prelude.indexOf(BEGIN);
-        int e = prelude.indexOf(END);
-        assertTrue(b >= 0 && e > b, "the prelude must mark its shared helper section");
-        return prelude.substring(b, e + END.length());
+    private static Map<String, Integer> defines(String source) {
+        Map<String, Integer> m = new HashMap<>();
+        Matcher matcher = DEFINE.matcher(source);
+        while (matcher.find()) {
+            assertNull(m.put(matcher.group(1), Integer.parseInt(matcher.group(2))), "defined twice: " + matcher.group(1));
+        }
+        return m;
     }
 
     @Test
-    void preludesShareOneHelperSection() {
-        String ocl = shared(KernelSources.prelude(KernelSources.Dialect.OPENCL));
-        String cuda = shared(KernelSources.prelude(KernelSources.Dialect.CUDA));
-        assertEquals(ocl, cuda, "the shared helper section differs between prelude_opencl.h and prelude_cuda.h");
-        for (String macro : List.of("KERNEL", "FUNC", "GLOBAL", "LOCAL", "LOCAL_PTR", "BARRIER()", "GID(d)", "LID(d)", "GROUP_ID(d)",
-                "LOCAL_SIZE(d)", "NUM_GROUPS(d)", "GLOBAL_SIZE(d)", "EXP(x)", "ERFC(x)", "ISNAN(x)", "ATOMIC_ADD_F32(p, v)")) {
-            for (KernelSources.Dialect d : KernelSources.Dialect.values()) {
-                assertTrue(KernelSources.prelude(d).contains("#define " + macro), d + " prelude defines " + macro);
+    void theHeaderGivesEveryEnumConstantItsCode() {
+        Map<String, Integer> header = defines(OpCodes.header());
+        for (UnaryOp op : UnaryOp.values()) {
+            assertEquals(OpCodes.code(op), header.get("U_" + op.name()), "U_" + op.name());
+        }
+        for (BinaryOp op : BinaryOp.values()) {
+            assertEquals(OpCodes.code(op), header.get("B_" + op.name()), "B_" + op.name());
+        }
+        for (ReduceOp op : ReduceOp.values()) {
+            assertEquals(OpCodes.code(op), header.get("RK_" + op.name()), "RK_" + op.name());
+        }
+        int gemmBits = 0;
+        for (OpCodes.GemmFlag f : OpCodes.GemmFlag.values()) {
+            assertEquals(f.bit(), header.get("GEMM_" + f.name()), "GEMM_" + f.name());
+            assertEquals(1, Integer.bitCount(f.bit()), f + " is one bit");
+            gemmBits |= f.bit();
+        }
+        assertEquals(OpCodes.GemmFlag.values().length, Integer.bitCount(gemmBits), "distinct gemm flag bits");
+        int lnBits = 0;
+        for (OpCodes.LayerNormFlag f : OpCodes.LayerNormFlag.values()) {
+            assertEquals(f.bit(), header.get("LN_" + f.name()), "LN_" + f.name());
+            lnBits |= f.bit();
+        }
+        assertEquals(OpCodes.LayerNormFlag.values().length, Integer.bitCount(lnBits), "distinct layer-norm flag bits");
+        assertEquals(GpuBackend.WG, header.get("RADAPTER_WG"));
+        assertEquals(UnaryOp.values().length + BinaryOp.values().length + ReduceOp.values().length + OpCodes.GemmFlag.values().length
+                + OpCodes.LayerNormFlag.values().length + 1, header.size(), "nothing else in the header: " + header);
+        // Codes within a kind are distinct, or a kernel switch would not compile.
+        assertEquals(UnaryOp.values().length, Stream.of(UnaryOp.values()).map(OpCodes::code).distinct().count());
+        assertEquals(BinaryOp.values().length, Stream.of(BinaryOp.values()).map(OpCodes::code).distinct().count());
+    }
+
+    @Test
+    void noKernelFileDefinesAGeneratedNumber() {
+        Set<String> generated = defines(OpCodes.header()).keySet();
+        List<String> files = new ArrayList<>();
+        for (String f : KernelSources.FAMILIES) {
+            files.add(f + ".gpu");
+        }
+        for (KernelSources.Dialect d : KernelSources.Dialect.values()) {
+            files.add(d.file());
+        }
+        files.add(KernelSources.SHARED_PRELUDE);
+        for (String file : files) {
+            String text = resource(file);
+            for (String name : generated) {
+                assertFalse(Pattern.compile("(?m)^\\s*#define\\s+" + name + "\\b").matcher(text).find(),
+                        file + " defines " + name + " by hand; it comes from OpCodes");
+            }
+        }
+    }
+
+    @Test
+    void everyElementwiseOpHasAKernelCase() {
+        String elementwise = KernelSources.family("elementwise");
+        for (UnaryOp op : UnaryOp.values()) {
+            assertTrue(elementwise.contains("case U_" + op.name() + ":"), "elementwise.gpu has no case U_" + op.name());
+        }
+        for (BinaryOp op : BinaryOp.values()) {
+            assertTrue(elementwise.contains("case B_" + op.name() + ":"), "elementwise.gpu has no case B_" + op.name());
+        }
+    }
+
+    @Test
+    void thePreludeIsTheDialectThenTheCodesThenTheSharedHelpers() {
+        String shared = resource(KernelSources.SHARED_PRELUDE);
+        assertTrue(shared.contains("FUNC void rk_offsets(") && shared.contains("FUNC float rk_group_reduce("), "the shared helpers");
+        for (KernelSources.Dialect d : KernelSources.Dialect.values()) {
+            String own = resource(d.file());
+            assertFalse(own.contains("rk_offsets") || own.contains("rk_combine"), d.file() + " keeps no copy of the shared helpers");
+            String full = KernelSources.withPrelude(d, "KERNEL k() { }\n");
+            int codes = full.indexOf(OpCodes.header());
+            assertTrue(full.startsWith(own), d + ": the dialect's file first");
+            assertTrue(codes > own.length() - 1, d + ": then the generated codes");
+            assertTrue(full.indexOf(shared) > codes, d + ": then the shared helpers");
+            assertTrue(full.endsWith(shared + "\n#line 1\nKERNEL k() { }\n"), d + ": then a line reset and the family");
+            for (String macro : List.of("KERNEL", "FUNC", "GLOBAL", "LOCAL", "LOCAL_PTR", "BARRIER()", "GID(d)", "LID(d)", "GROUP_ID(d)",
+                    "LOCAL_SIZE(d)", "NUM_GROUPS(d)", "GLOBAL_SIZE(d)", "EXP(x)", "ERFC(x)", "ISNAN(x)", "ATOMIC_ADD_F32(p, v)")) {
+                assertTrue(own.contains("#define " + macro), d + " prelude defines " + macro);
             }
         }
     }
@@ -62,38 +141,32 @@ class KernelSourcesTest {
         }
     }
 
-    private static Map<String, Integer> defines(String source, String prefix) {
-        Map<String, Integer> m = new HashMap<>();
-        Matcher matcher = Pattern.compile("(?m)^#define " + prefix + "(\\w+) (\\d+)\\s*$").matcher(source);
-        while (matcher.find()) {
-            m.put(matcher.group(1), Integer.parseInt(matcher.group(2)));
+    @Test
+    void theCommandLinePrintsWhatADriverCompiles() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, KernelSources.print(new String[] {"cuda", "matmul"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals(KernelSources.withPrelude(KernelSources.Dialect.CUDA, KernelSources.family("matmul")),
+                out.toString(StandardCharsets.UTF_8));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        for (String[] bad : List.of(new String[] {"metal", "matmul"}, new String[] {"opencl", "conv"}, new String[] {"opencl"})) {
+            err.reset();
+            assertEquals(2, KernelSources.print(bad, new PrintStream(OutputStream.nullOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)));
+            String line = err.toString(StandardCharsets.UTF_8);
+            assertEquals(1, line.lines().count(), line);
+            assertTrue(line.contains(bad.length == 1 ? "usage" : bad[bad[0].equals("metal") ? 0 : 1]), line);
         }
-        return m;
     }
 
-    @Test
-    void opCodesMatchTheKernels() {
-        String elementwise = KernelSources.family("elementwise");
-        Map<String, Integer> unary = defines(elementwise, "U_");
-        Map<String, Integer> binary = defines(elementwise, "B_");
-        assertEquals(UnaryOp.values().length, unary.size(), "one U_ code per UnaryOp: " + unary);
-        assertEquals(BinaryOp.values().length, binary.size(), "one B_ code per BinaryOp: " + binary);
-        for (UnaryOp op : UnaryOp.values()) {
-            assertEquals(unary.get(op.name()), GpuBackend.code(op), "U_" + op.name());
+    private static String resource(String file) {
+        try (var in = KernelSourcesTest.class.getClassLoader().getResourceAsStream(KernelSources.FOLDER + file)) {
+            assertNotNull(in, file + " is on the class path");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        for (BinaryOp op : BinaryOp.values()) {
-            assertEquals(binary.get(op.name()), GpuBackend.code(op), "B_" + op.name());
-        }
-        Map<String, Integer> reduce = defines(KernelSources.prelude(KernelSources.Dialect.OPENCL), "RK_");
-        for (ReduceOp op : ReduceOp.values()) {
-            assertEquals(reduce.get(op.name()), GpuBackend.code(op), "RK_" + op.name());
-        }
-        Map<String, Integer> gemm = defines(KernelSources.family("matmul"), "GEMM_");
-        assertEquals(GpuBackend.GEMM_SCALE, gemm.get("SCALE"));
-        assertEquals(GpuBackend.GEMM_RESIDUAL, gemm.get("RESIDUAL"));
-        assertEquals(GpuBackend.GEMM_ROW_SCALE, gemm.get("ROW_SCALE"));
-        assertEquals(GpuBackend.GEMM_K_SCALE, gemm.get("K_SCALE"));
-        assertEquals(GpuBackend.WG, defines(KernelSources.prelude(KernelSources.Dialect.CUDA), "RADAPTER_").get("WG"));
     }
 
     /** nvcc from -Dradapter.nvcc, $CUDA_HOME/bin, /usr/local/bin, /usr/local/cuda/bin or PATH; null when none. */
@@ -118,7 +191,7 @@ class KernelSourcesTest {
         return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
     }
 
-    /** Each family, with prelude_cuda.h in front exactly as a CUDA driver compiles it, through one nvcc run. */
+    /** Each family, with the CUDA prelude (op codes included) in front exactly as a CUDA driver compiles it, through one nvcc run. */
     @Test
     void everyFamilyCompilesAsCuda(@TempDir Path dir) throws IOException, InterruptedException {
         Path nvcc = nvcc();

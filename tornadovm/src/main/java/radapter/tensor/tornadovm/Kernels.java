@@ -1,5 +1,8 @@
 package radapter.tensor.tornadovm;
 
+import radapter.tensor.BinaryOp;
+import radapter.tensor.UnaryOp;
+import radapter.tensor.gpu.OpCodes;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -18,35 +21,37 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * propagation, so that the parity suite's tolerance rule holds.
  */
 final class Kernels {
-    // Unary op codes (ints, not the enum: kernels may not touch objects).
-    static final int NEG = 0;
-    static final int ABS = 1;
-    static final int EXP = 2;
-    static final int LOG = 3;
-    static final int SQRT = 4;
-    static final int RSQRT = 5;
-    static final int SQUARE = 6;
-    static final int RECIPROCAL = 7;
-    static final int TANH = 8;
-    static final int SIGMOID = 9;
-    static final int RELU = 10;
-    static final int GELU_TANH = 11;
-    static final int QUICK_GELU = 12;
+    // Op codes, read off the enums (OpCodes: the ordinal) so that there is one numbering for every
+    // GPU backend. Kernels compare ints, not enum constants: TornadoVM kernels may not touch
+    // objects. These static finals are folded to constants when TornadoVM compiles a kernel,
+    // which is why TornadoEngine initialises this class before it builds any plan.
+    static final int NEG = OpCodes.code(UnaryOp.NEG);
+    static final int ABS = OpCodes.code(UnaryOp.ABS);
+    static final int EXP = OpCodes.code(UnaryOp.EXP);
+    static final int LOG = OpCodes.code(UnaryOp.LOG);
+    static final int SQRT = OpCodes.code(UnaryOp.SQRT);
+    static final int RSQRT = OpCodes.code(UnaryOp.RSQRT);
+    static final int SQUARE = OpCodes.code(UnaryOp.SQUARE);
+    static final int RECIPROCAL = OpCodes.code(UnaryOp.RECIPROCAL);
+    static final int TANH = OpCodes.code(UnaryOp.TANH);
+    static final int SIGMOID = OpCodes.code(UnaryOp.SIGMOID);
+    static final int RELU = OpCodes.code(UnaryOp.RELU);
+    static final int GELU_TANH = OpCodes.code(UnaryOp.GELU_TANH);
+    static final int QUICK_GELU = OpCodes.code(UnaryOp.QUICK_GELU);
 
-    // Binary op codes.
-    static final int ADD = 0;
-    static final int SUB = 1;
-    static final int MUL = 2;
-    static final int DIV = 3;
-    static final int POW = 4;
-    static final int MAXIMUM = 5;
-    static final int MINIMUM = 6;
-    static final int EQ = 7;
-    static final int NE = 8;
-    static final int LT = 9;
-    static final int LE = 10;
-    static final int GT = 11;
-    static final int GE = 12;
+    static final int ADD = OpCodes.code(BinaryOp.ADD);
+    static final int SUB = OpCodes.code(BinaryOp.SUB);
+    static final int MUL = OpCodes.code(BinaryOp.MUL);
+    static final int DIV = OpCodes.code(BinaryOp.DIV);
+    static final int POW = OpCodes.code(BinaryOp.POW);
+    static final int MAXIMUM = OpCodes.code(BinaryOp.MAXIMUM);
+    static final int MINIMUM = OpCodes.code(BinaryOp.MINIMUM);
+    static final int EQ = OpCodes.code(BinaryOp.EQ);
+    static final int NE = OpCodes.code(BinaryOp.NE);
+    static final int LT = OpCodes.code(BinaryOp.LT);
+    static final int LE = OpCodes.code(BinaryOp.LE);
+    static final int GT = OpCodes.code(BinaryOp.GT);
+    static final int GE = OpCodes.code(BinaryOp.GE);
 
     /** Layer-norm flags: which affine parameters are present. */
     static final int HAS_WEIGHT = 1;
@@ -56,6 +61,26 @@ final class Kernels {
     private static final float TWO_SQRT_2_OVER_PI = 1.5957691216057308f;
 
     private Kernels() {
+    }
+
+    /**
+     * Whether {@link #unary} computes {@code op}; the others go to {@code reference}. An exhaustive
+     * switch, so that a new op cannot reach the device before it has a branch in {@code unaryOf}.
+     */
+    static boolean onDevice(UnaryOp op) {
+        return switch (op) {
+            case NEG, ABS, EXP, LOG, SQRT, RSQRT, SQUARE, RECIPROCAL, TANH, SIGMOID, RELU, GELU_TANH, QUICK_GELU -> true;
+            // Exact GELU needs erfc, which TornadoVM's math library does not offer as a device function.
+            case GELU -> false;
+        };
+    }
+
+    /** Whether {@link #binary} computes {@code op}; the others go to {@code reference} (exhaustive, as for unary ops). */
+    static boolean onDevice(BinaryOp op) {
+        return switch (op) {
+            case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE -> true;
+            case GELU_BACKWARD -> false;
+        };
     }
 
     /** {@code y[i] = op(x[i])} for {@code i < n}. */

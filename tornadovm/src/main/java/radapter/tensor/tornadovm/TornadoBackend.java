@@ -149,8 +149,7 @@ public final class TornadoBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, Tensor x, Tensor out) {
-        // Exact GELU needs erfc, which TornadoVM's math library does not offer as a device function.
-        if (op == UnaryOp.GELU || !offloadable(x, out)) {
+        if (!Kernels.onDevice(op) || !offloadable(x, out)) {
             ref().unary(op, x, out);
             return;
         }
@@ -161,7 +160,7 @@ public final class TornadoBackend implements Backend {
 
     @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        if (op == BinaryOp.GELU_BACKWARD || !offloadable(a, b, out)) {
+        if (!Kernels.onDevice(op) || !offloadable(a, b, out)) {
             ref().binary(op, a, b, out);
             return;
         }

@@ -1,6 +1,7 @@
 package radapter.tensor.tornadovm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -19,6 +20,7 @@ import radapter.tensor.Shapes;
 import radapter.tensor.Storage;
 import radapter.tensor.Tensor;
 import radapter.tensor.UnaryOp;
+import radapter.tensor.gpu.OpCodes;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
@@ -98,6 +100,13 @@ final class TornadoEngine {
         }
         TornadoDevice device = TornadoExecutionPlan.getDevice(index[0], index[1]);
         String description = device.getDeviceName() + " (" + backend.getName() + ", device " + index[0] + ":" + index[1] + ")";
+        // The kernels' op codes are static finals computed at class initialisation; TornadoVM folds
+        // them into the device code only once they hold their values.
+        try {
+            MethodHandles.lookup().ensureInitialized(Kernels.class);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot initialise the TornadoVM kernels", e);
+        }
         TornadoEngine engine = new TornadoEngine(device, description, maxPlans);
         engine.selfTest();
         return engine;
@@ -536,41 +545,19 @@ final class TornadoEngine {
         return segment.byteSize() == bytes ? segment : segment.asSlice(segment.byteSize() - bytes, bytes);
     }
 
+    /** The kernel's code for {@code op} (one numbering for every GPU backend: {@link OpCodes}). */
     private static int unaryCode(UnaryOp op) {
-        return switch (op) {
-            case NEG -> Kernels.NEG;
-            case ABS -> Kernels.ABS;
-            case EXP -> Kernels.EXP;
-            case LOG -> Kernels.LOG;
-            case SQRT -> Kernels.SQRT;
-            case RSQRT -> Kernels.RSQRT;
-            case SQUARE -> Kernels.SQUARE;
-            case RECIPROCAL -> Kernels.RECIPROCAL;
-            case TANH -> Kernels.TANH;
-            case SIGMOID -> Kernels.SIGMOID;
-            case RELU -> Kernels.RELU;
-            case GELU_TANH -> Kernels.GELU_TANH;
-            case QUICK_GELU -> Kernels.QUICK_GELU;
-            case GELU -> throw new IllegalArgumentException("exact GELU is computed by reference, not on the device");
-        };
+        if (!Kernels.onDevice(op)) {
+            throw new IllegalArgumentException(op + " is computed by reference, not on the device");
+        }
+        return OpCodes.code(op);
     }
 
+    /** The kernel's code for {@code op} (one numbering for every GPU backend: {@link OpCodes}). */
     private static int binaryCode(BinaryOp op) {
-        return switch (op) {
-            case ADD -> Kernels.ADD;
-            case SUB -> Kernels.SUB;
-            case MUL -> Kernels.MUL;
-            case DIV -> Kernels.DIV;
-            case POW -> Kernels.POW;
-            case MAXIMUM -> Kernels.MAXIMUM;
-            case MINIMUM -> Kernels.MINIMUM;
-            case EQ -> Kernels.EQ;
-            case NE -> Kernels.NE;
-            case LT -> Kernels.LT;
-            case LE -> Kernels.LE;
-            case GT -> Kernels.GT;
-            case GE -> Kernels.GE;
-            case GELU_BACKWARD -> throw new IllegalArgumentException("the GELU backward is computed by reference, not on the device");
-        };
+        if (!Kernels.onDevice(op)) {
+            throw new IllegalArgumentException(op + " is computed by reference, not on the device");
+        }
+        return OpCodes.code(op);
     }
 }
