@@ -58,7 +58,7 @@ public final class Demo {
             int finetuneBatch, int evalPerSplit) {
         public static Settings of(boolean quick, long seed, Path out) {
             return quick
-                    ? new Settings(true, seed, out, 256, 48, 60, 32, 200)
+                    ? new Settings(true, seed, out, 224, 48, 60, 32, 200)
                     : new Settings(false, seed, out, 1200, 96, 300, 64, 600);
         }
 
