@@ -522,7 +522,8 @@ public final class NN {
      * R-Adapter's residual update as one differentiable op: {@code x + s · mask ⊙ (x · Wᵀ)} over
      * the rows of x [..., D], with W [D, D] bias-free in [out, in] orientation, s one element and
      * {@code rowMask} (a constant, or null) one keep-scale per row of x flattened to [rows, D].
-     * Runs as the backend's fused adapter kernel; nothing but x, W, s and the mask is saved, and
+     * Runs as one matmul with a fused epilogue ({@link radapter.tensor.NN#adapter}); nothing but
+     * x, W, s and the mask is saved, and
      * the scale's gradient is taken as ⟨W, (mask ⊙ g)ᵀ·x⟩ so x·Wᵀ is never kept.
      */
     public static Variable adapter(Variable x, Variable weight, Variable scale, Tensor rowMask) {

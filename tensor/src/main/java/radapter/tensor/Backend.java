@@ -13,6 +13,11 @@ package radapter.tensor;
  * itself (same storage, offset and strides): that is how in-place updates such as
  * {@link Tensor#add_} run, so element-wise kernels must read each element before writing it.
  *
+ * <p>Backends offer primitives only. Fused application ops and their backward passes (the
+ * R-Adapter update in {@link NN#adapter} and {@link NN#adapterBackward}, for one) are composed by
+ * the front-ends from these primitives, chiefly {@link #matmul(Tensor, Tensor, Tensor, Epilogue)},
+ * whose epilogue is what a GPU fuses into one launch.
+ *
  * <p>Backends are discovered with {@link java.util.ServiceLoader} and chosen with
  * {@link Backends}; they never import each other. Availability is probed by
  * {@link #isAvailable()}, which must not throw even when a native driver is missing.
@@ -119,118 +124,44 @@ public interface Backend {
      */
     void layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean, Tensor rstd);
 
-    // ---------------------------------------------------------------- the R-Adapter op (fused fast path)
-
     /**
-     * The R-Adapter update {@code out = r + s · mask ⊙ (x · Wᵀ)}: x is [N, D] (rows: tokens),
-     * {@code weight} W is [D_out, D] in PyTorch's [out, in] orientation and bias-free (the adapter's
-     * {@code f.weight}, or {@code u.weight · d.weight} when it is factored), {@code scale} s has one
-     * element (the learnable scale, times the eval scale at evaluation), {@code mask} is [N], one
-     * keep-scale per row (0 or 1/(1−p) for drop-path; a per-sample mask is expanded to rows by the
-     * caller), or null for none. The residual r is {@code residual} ([N, D_out]) or, when null, x
-     * itself (then W must be square). {@code out} is [N, D_out], contiguous, and distinct from the
-     * inputs.
+     * {@link #matmul(Tensor, Tensor, Tensor)} with a fused epilogue:
+     * {@code out = β·R + α·s·rowScale ⊙ (A·B)} (see {@link Epilogue}). Same operand rules as the
+     * plain product; the epilogue's tensors may be any strided view, and {@code out} is distinct
+     * from every input.
      *
-     * <p>This default composes the backend's own primitives (one matmul and three element-wise ops
-     * through a temporary in the current memory scope); GPU backends replace it with one fused
-     * kernel launch.
+     * <p>This default composes the backend's own primitives (the plain product into {@code out},
+     * then in-place element-wise ops, with no temporary unless α or β is neither 0 nor 1); GPU
+     * backends replace it with one kernel launch.
      */
-    default void adapterForward(Tensor x, Tensor weight, Tensor scale, Tensor mask, Tensor residual, Tensor out) {
-        checkAdapterArguments(x, weight, scale, mask, residual == null);
-        long n = x.size(0);
-        long dOut = weight.size(0);
-        if (residual != null && !java.util.Arrays.equals(residual.shape(), new long[] {n, dOut})) {
-            throw new IllegalArgumentException("adapter: the residual must be [" + n + ", " + dOut + "], got " + Shapes.str(residual.shape()));
+    default void matmul(Tensor a, Tensor b, Tensor out, Epilogue e) {
+        e.check(out);
+        matmul(a, b, out);
+        if (e.rowScale() != null) {
+            binary(BinaryOp.MUL, out, e.rowScaleAs(out), out);
         }
-        Tensor z = adapterTemporary(out.dtype(), n, dOut);
-        matmul(x, weight.mT(), z);
-        if (mask != null) {
-            binary(BinaryOp.MUL, z, adapterRows(mask, n, dOut), z);
+        if (e.scale() != null) {
+            binary(BinaryOp.MUL, out, e.scaleAs(out), out);
         }
-        binary(BinaryOp.MUL, z, adapterScalar(scale, n, dOut), z);
-        binary(BinaryOp.ADD, residual == null ? x : residual, z, out);
-    }
-
-    /**
-     * Gradients of {@link #adapterForward} given {@code gradOut} = ∂L/∂out ([N, D_out]):
-     * <ul>
-     * <li>{@code gradX} [N, D] ← {@code s · (mask ⊙ gradOut) · W}, plus {@code gradOut} itself when
-     * {@code residualIsX} (the forward's residual was x);</li>
-     * <li>{@code gradWeight} [D_out, D] ← {@code s · (mask ⊙ gradOut)ᵀ · x};</li>
-     * <li>{@code gradScale} (one element, s's shape) ← {@code Σ mask ⊙ gradOut ⊙ (x · Wᵀ)},
-     * computed as {@code ⟨W, (mask ⊙ gradOut)ᵀ · x⟩}, which needs no copy of {@code x · Wᵀ}.</li>
-     * </ul>
-     * Any of the three outputs may be null (frozen weights, a fixed scale) and is then not computed.
-     * The gradient of a separate residual is {@code gradOut} itself and is left to the caller.
-     * Outputs are fresh and contiguous; this default composes primitives like {@link #adapterForward}.
-     */
-    default void adapterBackward(Tensor x, Tensor weight, Tensor scale, Tensor mask, boolean residualIsX, Tensor gradOut,
-            Tensor gradX, Tensor gradWeight, Tensor gradScale) {
-        checkAdapterArguments(x, weight, scale, mask, residualIsX);
-        long n = x.size(0);
-        long d = x.size(1);
-        long dOut = weight.size(0);
-        DType dt = gradOut.dtype();
-        Tensor g = gradOut;
-        if (mask != null) {
-            g = adapterTemporary(dt, n, dOut);
-            binary(BinaryOp.MUL, gradOut, adapterRows(mask, n, dOut), g);
+        if (e.alpha() != 1) {
+            binary(BinaryOp.MUL, out, constant(out, e.alpha()), out);
         }
-        if (gradX != null) {
-            Tensor t = adapterTemporary(dt, n, d);
-            matmul(g, weight, t);
-            if (residualIsX) {
-                binary(BinaryOp.MUL, t, adapterScalar(scale, n, d), t);
-                binary(BinaryOp.ADD, gradOut, t, gradX);
-            } else {
-                binary(BinaryOp.MUL, t, adapterScalar(scale, n, d), gradX);
+        if (e.hasResidual()) {
+            Tensor r = e.residual();
+            if (e.beta() != 1) {
+                Tensor scaled = new Tensor(out.dtype(), out.shape(), Shapes.contiguousStrides(out.shape()), 0,
+                        allocate(Math.multiplyExact(out.numel(), (long) out.dtype().byteSize()), false));
+                binary(BinaryOp.MUL, r, constant(out, e.beta()), scaled);
+                r = scaled;
             }
-        }
-        if (gradWeight != null || gradScale != null) {
-            Tensor gt = adapterTemporary(dt, dOut, d);
-            matmul(g.mT(), x, gt);
-            if (gradScale != null) {
-                Tensor product = adapterTemporary(dt, dOut, d);
-                binary(BinaryOp.MUL, gt, weight, product);
-                reduce(ReduceOp.SUM, product, new boolean[] {true, true},
-                        new Tensor(gradScale.dtype(), new long[] {1, 1}, new long[] {1, 1}, gradScale.offset(), gradScale.storage()));
-            }
-            if (gradWeight != null) {
-                binary(BinaryOp.MUL, gt, adapterScalar(scale, dOut, d), gradWeight);
-            }
+            binary(BinaryOp.ADD, r, out, out);
         }
     }
 
-    private static void checkAdapterArguments(Tensor x, Tensor weight, Tensor scale, Tensor mask, boolean residualIsX) {
-        if (x.dim() != 2 || weight.dim() != 2 || weight.size(1) != x.size(1)) {
-            throw new IllegalArgumentException("adapter: x must be [N, D] and weight [D_out, D], got " + Shapes.str(x.shape()) + " and "
-                    + Shapes.str(weight.shape()));
-        }
-        if (scale.numel() != 1) {
-            throw new IllegalArgumentException("adapter: the scale must have one element, got shape " + Shapes.str(scale.shape()));
-        }
-        if (mask != null && (mask.dim() != 1 || mask.size(0) != x.size(0))) {
-            throw new IllegalArgumentException("adapter: the mask must be [" + x.size(0) + "], got " + Shapes.str(mask.shape()));
-        }
-        if (residualIsX && weight.size(0) != x.size(1)) {
-            throw new IllegalArgumentException("adapter: x is the residual, so the weight must be square, got " + Shapes.str(weight.shape()));
-        }
-    }
-
-    /** A contiguous scratch tensor of this backend, owned by the current memory scope. */
-    private Tensor adapterTemporary(DType dtype, long rows, long cols) {
-        long[] shape = {rows, cols};
-        return new Tensor(dtype, shape, Shapes.contiguousStrides(shape), 0,
-                allocate(Math.multiplyExact(rows * cols, (long) dtype.byteSize()), false));
-    }
-
-    /** The one-element {@code scale} broadcast to [rows, cols] (stride 0, no copy). */
-    private static Tensor adapterScalar(Tensor scale, long rows, long cols) {
-        return new Tensor(scale.dtype(), new long[] {rows, cols}, new long[] {0, 0}, scale.offset(), scale.storage());
-    }
-
-    /** The per-row {@code mask} [rows] broadcast along columns (stride 0, no copy). */
-    private static Tensor adapterRows(Tensor mask, long rows, long cols) {
-        return new Tensor(mask.dtype(), new long[] {rows, cols}, new long[] {mask.stride(0), 0}, mask.offset(), mask.storage());
+    /** {@code value} in {@code like}'s dtype on this backend, as a stride-0 view of its shape. */
+    private Tensor constant(Tensor like, double value) {
+        Tensor one = new Tensor(like.dtype(), new long[] {1}, new long[] {1}, 0, allocate(like.dtype().byteSize(), false));
+        fill(one, value);
+        return new Tensor(like.dtype(), like.shape(), new long[like.dim()], 0, one.storage());
     }
 }

@@ -248,14 +248,17 @@ public final class NN {
     /**
      * R-Adapter's update in one op: {@code x + s · mask ⊙ (x · Wᵀ)} for x [N, D], a bias-free
      * square W [D, D] ([out, in]), a one-element scale s and an optional per-row keep-scale
-     * {@code mask} [N] (drop-path). The current backend runs it fused when it can
-     * ({@link Backend#adapterForward}).
+     * {@code mask} [N] (drop-path). It is one product with a fused epilogue
+     * ({@link Backend#matmul(Tensor, Tensor, Tensor, Epilogue)}), one kernel launch on a GPU.
      */
     public static Tensor adapter(Tensor x, Tensor weight, Tensor scale, Tensor mask) {
+        checkAdapter(x, weight, scale, mask, true);
         DType ct = Pointwise.computeType(x, weight, scale);
         Backend be = Backends.forOp(ct, x, weight, scale, mask);
+        Tensor xc = x.to(ct);
         Tensor out = Tensor.empty(be.device(), ct, x.size(0), weight.size(0));
-        be.adapterForward(x.to(ct), weight.to(ct), scale.to(ct), mask == null ? null : mask.to(ct), null, out);
+        be.matmul(xc, weight.to(ct).mT(), out,
+                Epilogue.builder().scale(scale.to(ct)).rowScale(mask == null ? null : mask.to(ct)).residual(xc).build());
         return out;
     }
 
@@ -265,12 +268,81 @@ public final class NN {
      */
     public static Tensor[] adapterBackward(Tensor x, Tensor weight, Tensor scale, Tensor mask, Tensor gradOut,
             boolean wantX, boolean wantWeight, boolean wantScale) {
+        return adapterBackward(x, weight, scale, mask, true, gradOut, wantX, wantWeight, wantScale);
+    }
+
+    /**
+     * The backward of {@code out = r + s · mask ⊙ (x · Wᵀ)}, where the residual r is x itself when
+     * {@code residualIsX} and otherwise an input whose gradient ({@code gradOut}) is left to the caller:
+     * <ul>
+     * <li>{@code gradX} [N, D] = {@code [gradOut +] s · (mask ⊙ gradOut) · W}, one product with an epilogue;</li>
+     * <li>with {@code G = (mask ⊙ gradOut)ᵀ · x} [D_out, D]: {@code gradWeight = s · G} and
+     * {@code gradScale = Σ W ⊙ G}, which needs no copy of {@code x · Wᵀ}.</li>
+     * </ul>
+     */
+    static Tensor[] adapterBackward(Tensor x, Tensor weight, Tensor scale, Tensor mask, boolean residualIsX, Tensor gradOut,
+            boolean wantX, boolean wantWeight, boolean wantScale) {
+        checkAdapter(x, weight, scale, mask, residualIsX);
+        long n = x.size(0);
+        long dOut = weight.size(0);
+        if (!Arrays.equals(gradOut.shape(), new long[] {n, dOut})) {
+            throw new IllegalArgumentException("adapter: the output gradient must be " + Shapes.str(new long[] {n, dOut}) + ", got "
+                    + Shapes.str(gradOut.shape()));
+        }
         DType ct = Pointwise.computeType(x, weight, scale, gradOut);
         Backend be = Backends.forOp(ct, x, weight, scale, mask, gradOut);
-        Tensor gx = wantX ? Tensor.empty(be.device(), ct, x.shape()) : null;
-        Tensor gw = wantWeight ? Tensor.empty(be.device(), ct, weight.shape()) : null;
-        Tensor gs = wantScale ? Tensor.empty(be.device(), ct, scale.shape()) : null;
-        be.adapterBackward(x.to(ct), weight.to(ct), scale.to(ct), mask == null ? null : mask.to(ct), true, gradOut.to(ct), gx, gw, gs);
+        Device dev = be.device();
+        Tensor xc = x.to(ct);
+        Tensor w = weight.to(ct);
+        Tensor s = scale.to(ct);
+        Tensor m = mask == null ? null : mask.to(ct);
+        Tensor gy = gradOut.to(ct);
+        Tensor gx = null;
+        Tensor gw = null;
+        Tensor gs = null;
+        // the mask is applied to gradOut once, before both products, so host backends round exactly
+        // as the op's earlier fused form did (the mask could also ride in gx's row-scale epilogue)
+        Tensor g = gy;
+        if (m != null) {
+            g = Tensor.empty(dev, ct, n, dOut);
+            be.binary(BinaryOp.MUL, gy, new Tensor(ct, new long[] {n, dOut}, new long[] {m.stride(0), 0}, m.offset(), m.storage()), g);
+        }
+        if (wantX) {
+            gx = Tensor.empty(dev, ct, x.shape());
+            be.matmul(g, w, gx, Epilogue.builder().scale(s).residual(residualIsX ? gy : null).build());
+        }
+        if (wantWeight || wantScale) {
+            if (!wantScale) {
+                gw = Tensor.empty(dev, ct, weight.shape());
+                be.matmul(g.mT(), xc, gw, Epilogue.scaled(s));
+            } else {
+                Tensor product = Tensor.empty(dev, ct, weight.shape());
+                be.matmul(g.mT(), xc, product);
+                if (wantWeight) {
+                    gw = Tensor.empty(dev, ct, weight.shape());
+                    be.binary(BinaryOp.MUL, product, new Tensor(ct, weight.shape(), new long[] {0, 0}, s.offset(), s.storage()), gw);
+                }
+                be.binary(BinaryOp.MUL, product, w, product);
+                gs = Tensor.empty(dev, ct, scale.shape());
+                be.reduce(ReduceOp.SUM, product, new boolean[] {true, true}, new Tensor(ct, new long[] {1, 1}, new long[] {1, 1}, gs.offset(), gs.storage()));
+            }
+        }
         return new Tensor[] {gx, gw, gs};
+    }
+
+    private static void checkAdapter(Tensor x, Tensor weight, Tensor scale, Tensor mask, boolean residualIsX) {
+        if (x.dim() != 2 || weight.dim() != 2 || weight.size(1) != x.size(1)) {
+            throw new IllegalArgumentException("adapter: x must be [N, D] and weight [D_out, D], got " + Shapes.str(x.shape()) + " and "
+                    + Shapes.str(weight.shape()));
+        }
+        if (scale.numel() != 1) {
+            throw new IllegalArgumentException("adapter: the scale must have one element, got shape " + Shapes.str(scale.shape()));
+        }
+        if (mask != null && (mask.dim() != 1 || mask.size(0) != x.size(0))) {
+            throw new IllegalArgumentException("adapter: the mask must be [" + x.size(0) + "], got " + Shapes.str(mask.shape()));
+        }
+        if (residualIsX && weight.size(0) != x.size(1)) {
+            throw new IllegalArgumentException("adapter: x is the residual, so the weight must be square, got " + Shapes.str(weight.shape()));
+        }
     }
 }

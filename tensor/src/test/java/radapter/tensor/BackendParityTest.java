@@ -1052,25 +1052,93 @@ class BackendParityTest {
         }
     }
 
-    // ================================================================ the fused R-Adapter op
+    // ================================================================ matmul with a fused epilogue
 
-    /** The R-Adapter forward through the backend the inputs select (a test front-end for the SPI method). */
-    static Tensor adapterForward(Tensor x, Tensor w, Tensor s, Tensor mask, Tensor residual) {
-        Backend be = Backends.forOp(DType.F32, x, w, s, mask, residual);
-        Tensor out = Tensor.empty(be.device(), DType.F32, x.size(0), w.size(0));
-        be.adapterForward(x, w, s, mask, residual, out);
+    /** {@code a · b} with the epilogue, through the backend the inputs select (a test front-end for the SPI method). */
+    static Tensor matmulEpilogue(Tensor a, Tensor b, Epilogue e) {
+        Backend be = Backends.forOp(DType.F32, a, b, e.scale(), e.rowScale(), e.residual());
+        long[] shape = a.shape().clone();
+        shape[shape.length - 1] = b.size(-1);
+        Tensor out = Tensor.empty(be.device(), DType.F32, shape);
+        be.matmul(a, b, out, e);
         return out;
+    }
+
+    /** The epilogue of the given parts; {@code alpha} and {@code beta} are taken in absolute value for magnitudes. */
+    private static Epilogue epilogue(double alpha, Tensor scale, Tensor rowScale, double beta, Tensor residual) {
+        Epilogue.Builder b = Epilogue.builder().alpha(alpha).scale(scale).rowScale(rowScale).residual(residual);
+        return residual == null ? b.build() : b.beta(beta).build();
+    }
+
+    @ParameterizedTest(name = "{0}, seed {1}")
+    @MethodSource("backendsAndSeeds")
+    void matmulWithEpilogue(String backend, long seed) {
+        assumeParity(backend);
+        Rng rng = new Rng(seed);
+        double[] betas = {1, 0.5, 0, -2};
+        for (int rep = 0; rep < 2; rep++) {
+            long m = new long[] {1, 3, 17, 70, 129}[rng.nextInt(5)];
+            long k = new long[] {1, 5, 16, 33, 70}[rng.nextInt(5)];
+            long n = new long[] {1, 7, 40, 65}[rng.nextInt(4)];
+            long[] lead = rep == 0 ? new long[0] : new long[] {2};
+            Tensor a = make(rng, concat(lead, m, k), Values.NORMAL);
+            Tensor b = make(rng, concat(lead, k, n), Values.NORMAL);
+            for (int parts = 0; parts < 16; parts++) {
+                boolean withScale = (parts & 1) != 0;
+                boolean withRows = (parts & 2) != 0;
+                boolean withResidual = (parts & 4) != 0;
+                double alpha = (parts & 8) != 0 ? -0.75 : 1;
+                double beta = betas[(parts + rep) % betas.length];
+                Tensor s = withScale ? fresh(rng, parts % 3 == 0 ? new long[0] : new long[] {1}, Values.NORMAL) : null;
+                Tensor rows = withRows ? make(rng, new long[] {m}, Values.NORMAL) : null;
+                Tensor r = withResidual ? make(rng, concat(lead, m, n), Values.NORMAL) : null;
+                String what = "matmul " + d(a) + " · " + d(b) + " with alpha " + alpha + (withScale ? ", scale " + d(s) : "")
+                        + (withRows ? ", row scale " + d(rows) : "") + (withResidual ? ", beta " + beta + ", residual " + d(r) : "");
+                checkAll(Backends.get(backend), what, () -> List.of(matmulEpilogue(a, b, epilogue(alpha, s, rows, beta, r))),
+                        () -> List.of(matmulEpilogue(a.abs(), b.abs(), epilogue(Math.abs(alpha), abs(s), abs(rows), Math.abs(beta), abs(r)))),
+                        RTOL);
+            }
+            Tensor s = fresh(rng, new long[] {1}, Values.NORMAL);
+            Tensor rows = fresh(rng, new long[] {m}, Values.NORMAL);
+            Tensor r = fresh(rng, concat(lead, m, n), Values.NORMAL);
+            checkAll(Backends.get(backend), "matmul with every epilogue part, inputs on the device", () -> {
+                Device dev = here();
+                return List.of(matmulEpilogue(a.to(dev), b.to(dev), epilogue(2, s.to(dev), rows.to(dev), 1, r.to(dev))).cpu());
+            }, () -> List.of(matmulEpilogue(a.abs(), b.abs(), epilogue(2, s.abs(), rows.abs(), 1, r.abs()))), RTOL);
+        }
+        // a residual that is the left operand itself, as in the R-Adapter update x + s·x·Wᵀ
+        Tensor x = fresh(rng, new long[] {10, 16}, Values.NORMAL);
+        Tensor w = fresh(rng, new long[] {16, 16}, Values.NORMAL);
+        Tensor s = Tensor.full(0.1, 1);
+        check(backend, "matmul x · Wᵀ with x as the residual", () -> matmulEpilogue(x, w.mT(), epilogue(1, s, null, 1, x)));
+        check(backend, "matmul epilogue with a row scale of the wrong length (an error)",
+                () -> matmulEpilogue(x, w, Epilogue.builder().rowScale(Tensor.ones(3)).build()));
+        check(backend, "matmul epilogue with a residual of the wrong shape (an error)",
+                () -> matmulEpilogue(x, w, Epilogue.builder().residual(Tensor.ones(16, 10)).build()));
+        check(backend, "matmul epilogue with a scale of two elements (an error)",
+                () -> matmulEpilogue(x, w, Epilogue.scaled(Tensor.ones(2))));
+    }
+
+    private static long[] concat(long[] lead, long... tail) {
+        long[] all = Arrays.copyOf(lead, lead.length + tail.length);
+        System.arraycopy(tail, 0, all, lead.length, tail.length);
+        return all;
+    }
+
+    // ================================================================ the R-Adapter op, composed in NN over the epilogue
+
+    /** The R-Adapter forward: {@link NN#adapter} when x is the residual, else the epilogue it is built on. */
+    static Tensor adapterForward(Tensor x, Tensor w, Tensor s, Tensor mask, Tensor residual) {
+        if (residual == null) {
+            return NN.adapter(x, w, s, mask);
+        }
+        return matmulEpilogue(x, w.mT(), Epilogue.builder().scale(s).rowScale(mask).residual(residual).build());
     }
 
     /** The R-Adapter backward: [grad x, grad W, grad s], each null unless asked for. */
     static List<Tensor> adapterBackward(Tensor x, Tensor w, Tensor s, Tensor mask, boolean residualIsX, Tensor gy, boolean wantX,
             boolean wantW, boolean wantS) {
-        Backend be = Backends.forOp(DType.F32, x, w, s, mask, gy);
-        Tensor gx = wantX ? Tensor.empty(be.device(), DType.F32, x.size(0), x.size(1)) : null;
-        Tensor gw = wantW ? Tensor.empty(be.device(), DType.F32, w.size(0), w.size(1)) : null;
-        Tensor gs = wantS ? Tensor.empty(be.device(), DType.F32, s.shape()) : null;
-        be.adapterBackward(x, w, s, mask, residualIsX, gy, gx, gw, gs);
-        return Arrays.asList(gx, gw, gs);
+        return Arrays.asList(NN.adapterBackward(x, w, s, mask, residualIsX, gy, wantX, wantW, wantS));
     }
 
     private static Tensor abs(Tensor t) {
@@ -1343,6 +1411,7 @@ class BackendParityTest {
         inPlaceUpdates(r, seed);
         largerInputs(r);
         deviceResidentInputs(r, seed);
+        matmulWithEpilogue(r, seed);
         adapterOps(r, seed);
         long n = COMPARISONS.get() - before;
         reporter.publishEntry("comparisons per seed", Long.toString(n));

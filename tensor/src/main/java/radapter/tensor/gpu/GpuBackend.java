@@ -14,6 +14,7 @@ import radapter.tensor.DType;
 import radapter.tensor.Device;
 import radapter.tensor.DeviceMemory;
 import radapter.tensor.Elements;
+import radapter.tensor.Epilogue;
 import radapter.tensor.MemoryScope;
 import radapter.tensor.ReduceOp;
 import radapter.tensor.Shapes;
@@ -877,112 +878,43 @@ public abstract class GpuBackend implements Backend {
         }
     }
 
-    // ================================================================ the fused R-Adapter op
-
-    private static void checkAdapter(Tensor x, Tensor weight, Tensor scale, Tensor mask, boolean residualIsX) {
-        if (x.dim() != 2 || weight.dim() != 2 || weight.size(1) != x.size(1)) {
-            throw new IllegalArgumentException("adapter: x must be [N, D] and weight [D_out, D], got " + Shapes.str(x.shape()) + " and "
-                    + Shapes.str(weight.shape()));
-        }
-        if (scale.numel() != 1) {
-            throw new IllegalArgumentException("adapter: the scale must have one element, got shape " + Shapes.str(scale.shape()));
-        }
-        if (mask != null && (mask.dim() != 1 || mask.size(0) != x.size(0))) {
-            throw new IllegalArgumentException("adapter: the mask must be [" + x.size(0) + "], got " + Shapes.str(mask.shape()));
-        }
-        if (residualIsX && weight.size(0) != x.size(1)) {
-            throw new IllegalArgumentException("adapter: x is the residual, so the weight must be square, got " + Shapes.str(weight.shape()));
-        }
-    }
-
-    private static void checkShape(String what, Tensor t, long... shape) {
-        if (t != null && !Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException("adapter: " + what + " must be " + Shapes.str(shape) + ", got " + Shapes.str(t.shape()));
-        }
-    }
-
-    /** One fused product: {@code out = r + s · mask[n] · (x · Wᵀ)}. */
+    /**
+     * One gemm launch with the epilogue fused (scale, row scale and residual are flags of
+     * matmul.gpu's gemm; the row scale is shared by every batch, as the epilogue defines it). α and
+     * β other than 1 have no kernel flag yet, so those cases compose primitives instead.
+     */
     @Override
-    public void adapterForward(Tensor x, Tensor weight, Tensor scale, Tensor mask, Tensor residual, Tensor out) {
-        checkAdapter(x, weight, scale, mask, residual == null);
-        checkShape("the residual", residual, x.size(0), weight.size(0));
-        checkShape("the output", out, x.size(0), weight.size(0));
-        requireF32("adapter", x, weight, scale, mask, residual, out);
+    public void matmul(Tensor a, Tensor b, Tensor out, Epilogue e) {
+        e.check(out);
+        requireF32("matmul", a, b, out, e.scale(), e.rowScale(), e.hasResidual() ? e.residual() : null);
+        boolean fused = e.alpha() == 1 && (!e.hasResidual() || e.beta() == 1);
+        if (!fused) {
+            Backend.super.matmul(a, b, out, e);
+            return;
+        }
         if (out.numel() == 0) {
             return;
         }
-        Backend host = hostWhileRecording(x, weight, scale, mask, residual, out);
+        Tensor residual = e.hasResidual() ? e.residual() : null;
+        Backend host = hostWhileRecording(a, b, e.scale(), e.rowScale(), residual, out);
         if (host != null) {
-            host.adapterForward(x, weight, scale, mask, residual, out);
+            host.matmul(a, b, out, e);
             return;
         }
-        try (Call c = new Call(this, ts(x, weight, scale, mask, residual), ts(out))) {
-            DeviceView xv = c.view(x);
-            DeviceView mv = c.view(mask);
-            Mat res = residual == null ? Mat.of(xv) : Mat.of(c.view(residual));
-            gemm(c, x.size(0), weight.size(0), x.size(1), NO_BATCH, NO_BATCH_STRIDES, Mat.of(xv), Mat.of(c.view(weight)).t(),
-                    Mat.of(c.view(out)), c.view(scale), res, mv, mask != null ? mask.stride(0) : 0L, null, 0);
-            c.complete();
-        }
-    }
-
-    /**
-     * Two fused products and one inner product: {@code gx = [gy +] s·mask⊙(gy·W)},
-     * {@code G = (mask⊙gy)ᵀ·x}, {@code gs = ⟨W, G⟩} (no copy of {@code x·Wᵀ} is needed) and
-     * {@code gw = s·G}.
-     */
-    @Override
-    public void adapterBackward(Tensor x, Tensor weight, Tensor scale, Tensor mask, boolean residualIsX, Tensor gradOut, Tensor gradX,
-            Tensor gradWeight, Tensor gradScale) {
-        checkAdapter(x, weight, scale, mask, residualIsX);
-        long n = x.size(0);
-        long d = x.size(1);
-        long dOut = weight.size(0);
-        checkShape("the output gradient", gradOut, n, dOut);
-        checkShape("the gradient of x", gradX, n, d);
-        checkShape("the gradient of the weight", gradWeight, dOut, d);
-        if (gradScale != null && gradScale.numel() != 1) {
-            throw new IllegalArgumentException("adapter: the scale's gradient must have one element, got " + Shapes.str(gradScale.shape()));
-        }
-        requireF32("adapter backward", x, weight, scale, mask, gradOut, gradX, gradWeight, gradScale);
-        Backend host = hostWhileRecording(x, weight, scale, mask, gradOut, gradX, gradWeight, gradScale);
-        if (host != null) {
-            host.adapterBackward(x, weight, scale, mask, residualIsX, gradOut, gradX, gradWeight, gradScale);
-            return;
-        }
-        try (Call c = new Call(this, ts(x, weight, scale, mask, gradOut), ts(gradX, gradWeight, gradScale))) {
-            DeviceView xv = c.view(x);
-            DeviceView wv = c.view(weight);
-            DeviceView sv = c.view(scale);
-            DeviceView mv = c.view(mask);
-            DeviceView gv = c.view(gradOut);
-            long maskStride = mask != null ? mask.stride(0) : 0L;
-            if (gradX != null && gradX.numel() > 0) {
-                gemm(c, n, d, dOut, NO_BATCH, NO_BATCH_STRIDES, Mat.of(gv), Mat.of(wv), Mat.of(c.view(gradX)), sv,
-                        residualIsX ? Mat.of(gv) : null, mv, maskStride, null, 0);
-            }
-            if ((gradWeight != null || gradScale != null) && dOut * d > 0) {
-                Mat g = gradWeight != null ? Mat.of(c.view(gradWeight))
-                        : new Mat(new DeviceView(c.temp(dOut * d * Float.BYTES), 0, new long[] {dOut, d}, new long[] {d, 1}, DType.F32), d, 1);
-                gemm(c, dOut, d, n, NO_BATCH, NO_BATCH_STRIDES, Mat.of(gv).t(), Mat.of(xv), g, null, null, null, 0, mv, maskStride);
-                if (gradScale != null) {
-                    long cells = dOut * d;
-                    long parts = Math.clamp(cells / 8192, 1, 64);
-                    GpuBuffer partial = c.temp(parts * Float.BYTES);
-                    launchRows("adapter", "adapter_dot_partial", parts, dOut, d, parts, wv.buffer(), wv.offset(), wv.stride(0), wv.stride(1),
-                            g.v().buffer(), g.v().offset(), g.rowStride(), g.colStride(), partial, 0L);
-                    DeviceView gsv = c.view(gradScale);
-                    reduceOnDevice(c, OpCodes.code(ReduceOp.SUM), partial, 0, StridedLayout.of(NO_BATCH),
-                            StridedLayout.of(new long[] {parts}, new long[] {1}), 1, parts, gsv.buffer(), gsv.offset());
-                }
-                if (gradWeight != null) {
-                    DeviceView gw = g.v();
-                    pointwise(c, "elementwise", "binary", new Object[] {OpCodes.code(BinaryOp.MUL)}, NONE, gw, gw,
-                            sv.as(gw.shape(), new long[] {0, 0}));
-                }
-            } else if (gradScale != null) {
-                pointwise(c, "copy", "fill_b32", NONE, new Object[] {0L}, c.view(gradScale));
-            }
+        try (Call c = new Call(this, ts(a, b, e.scale(), e.rowScale(), residual), ts(out))) {
+            DeviceView av = c.view(a);
+            DeviceView bv = c.view(b);
+            DeviceView ov = c.view(out);
+            // the residual is often an operand (x + s·x·Wᵀ): one view of the same tensor serves both
+            DeviceView rv = residual == null ? null : residual == a ? av : residual == b ? bv : c.view(residual);
+            DeviceView sv = e.scale() == null ? null : c.view(e.scale());
+            DeviceView mv = e.rowScale() == null ? null : c.view(e.rowScale());
+            int r = out.dim();
+            long[] batch = Arrays.copyOf(out.shape(), r - 2);
+            long[][] batchStrides = {Arrays.copyOf(a.strides(), r - 2), Arrays.copyOf(b.strides(), r - 2),
+                Arrays.copyOf(out.strides(), r - 2), residual == null ? new long[r - 2] : Arrays.copyOf(residual.strides(), r - 2)};
+            gemm(c, out.size(-2), out.size(-1), a.size(-1), batch, batchStrides, Mat.of(av), Mat.of(bv), Mat.of(ov), sv,
+                    rv == null ? null : Mat.of(rv), mv, mv == null ? 0L : e.rowScale().stride(0), null, 0);
             c.complete();
         }
     }

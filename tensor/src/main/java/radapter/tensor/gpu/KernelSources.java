@@ -31,8 +31,7 @@ public final class KernelSources {
     public static final String FOLDER = "radapter/tensor/gpu/kernels/";
 
     /** The op families, one {@code <family>.gpu} file each. */
-    public static final List<String> FAMILIES = List.of("elementwise", "copy", "reduce", "matmul", "softmax", "layernorm", "index",
-            "adapter");
+    public static final List<String> FAMILIES = List.of("elementwise", "copy", "reduce", "matmul", "softmax", "layernorm", "index");
 
     /** The helpers every dialect shares, behind the dialect's prelude and the generated op codes. */
     public static final String SHARED_PRELUDE = "prelude_shared.h";
