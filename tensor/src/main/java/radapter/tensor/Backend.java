@@ -113,8 +113,32 @@ public interface Backend {
      */
     void indexAdd(Tensor dst, int dim, Tensor index, Tensor src);
 
-    /** Softmax (or log-softmax) along {@code dim}, subtracting the maximum first. */
-    void softmax(Tensor x, int dim, boolean log, Tensor out);
+    /**
+     * Softmax (or log-softmax) along {@code dim}, subtracting the maximum first. An optional fast
+     * path: this default composes {@link #reduce}, {@link #binary} and {@link #unary} through
+     * temporaries in the current memory scope, so a new backend is correct before it has a fused
+     * kernel.
+     */
+    default void softmax(Tensor x, int dim, boolean log, Tensor out) {
+        long[] shape = x.shape();
+        boolean[] dims = new boolean[shape.length];
+        dims[dim] = true;
+        long[] rowShape = shape.clone();
+        rowShape[dim] = 1;
+        Tensor max = scratch(out.dtype(), rowShape);
+        reduce(ReduceOp.MAX, x, dims, max);
+        binary(BinaryOp.SUB, x, broadcast(max, shape), out);
+        Tensor e = log ? scratch(out.dtype(), shape) : out;
+        unary(UnaryOp.EXP, out, e);
+        Tensor sum = scratch(out.dtype(), rowShape);
+        reduce(ReduceOp.SUM, e, dims, sum);
+        if (log) {
+            unary(UnaryOp.LOG, sum, sum);
+            binary(BinaryOp.SUB, out, broadcast(sum, shape), out);
+        } else {
+            binary(BinaryOp.DIV, out, broadcast(sum, shape), out);
+        }
+    }
 
     /**
      * Layer normalisation over the last dimension with biased variance, like
@@ -122,7 +146,41 @@ public interface Backend {
      * null. When {@code mean} and {@code rstd} are non-null (shape = x's leading dims) they receive
      * the per-row statistics that a backward pass needs.
      */
-    void layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean, Tensor rstd);
+    default void layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        // An optional fast path: two-pass mean and biased variance composed from primitives.
+        long[] shape = x.shape();
+        int last = shape.length - 1;
+        boolean[] dims = new boolean[shape.length];
+        dims[last] = true;
+        long[] rowShape = shape.clone();
+        rowShape[last] = 1;
+        DType dt = out.dtype();
+        Tensor inverseWidth = constant(out, 1.0 / shape[last]);
+        Tensor mu = scratch(dt, rowShape);
+        reduce(ReduceOp.SUM, x, dims, mu);
+        binary(BinaryOp.MUL, mu, narrowTo(inverseWidth, rowShape), mu);
+        Tensor centred = scratch(dt, shape);
+        binary(BinaryOp.SUB, x, broadcast(mu, shape), centred);
+        unary(UnaryOp.SQUARE, centred, out);
+        Tensor r = scratch(dt, rowShape);
+        reduce(ReduceOp.SUM, out, dims, r);
+        binary(BinaryOp.MUL, r, narrowTo(inverseWidth, rowShape), r);
+        binary(BinaryOp.ADD, r, narrowTo(constant(out, eps), rowShape), r);
+        unary(UnaryOp.RSQRT, r, r);
+        binary(BinaryOp.MUL, centred, broadcast(r, shape), out);
+        if (weight != null) {
+            binary(BinaryOp.MUL, out, alongLast(weight, shape), out);
+        }
+        if (bias != null) {
+            binary(BinaryOp.ADD, out, alongLast(bias, shape), out);
+        }
+        if (mean != null) {
+            copy(mu, withTrailingOne(mean));
+        }
+        if (rstd != null) {
+            copy(r, withTrailingOne(rstd));
+        }
+    }
 
     /**
      * {@link #matmul(Tensor, Tensor, Tensor)} with a fused epilogue:
@@ -156,6 +214,47 @@ public interface Backend {
             }
             binary(BinaryOp.ADD, r, out, out);
         }
+    }
+
+    /** A contiguous scratch tensor of this backend, owned by the current memory scope. */
+    private Tensor scratch(DType dtype, long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return new Tensor(dtype, shape, Shapes.contiguousStrides(shape), 0, allocate(Math.multiplyExact(n, (long) dtype.byteSize()), false));
+    }
+
+    /** {@code t} (of {@code shape} with some dimensions 1) broadcast to {@code shape}: stride 0 where t has size 1. */
+    private static Tensor broadcast(Tensor t, long[] shape) {
+        long[] strides = t.strides().clone();
+        for (int i = 0; i < shape.length; i++) {
+            if (t.size(i) == 1) {
+                strides[i] = 0;
+            }
+        }
+        return new Tensor(t.dtype(), shape, strides, t.offset(), t.storage());
+    }
+
+    /** A stride-0 constant (see {@link #constant}) viewed at another shape. */
+    private static Tensor narrowTo(Tensor constant, long[] shape) {
+        return new Tensor(constant.dtype(), shape, new long[shape.length], constant.offset(), constant.storage());
+    }
+
+    /** A [last] vector broadcast along the leading dimensions of {@code shape}. */
+    private static Tensor alongLast(Tensor v, long[] shape) {
+        long[] strides = new long[shape.length];
+        strides[shape.length - 1] = v.stride(0);
+        return new Tensor(v.dtype(), shape, strides, v.offset(), v.storage());
+    }
+
+    /** {@code t} (the leading dimensions of a row shape) with a trailing dimension of size 1. */
+    private static Tensor withTrailingOne(Tensor t) {
+        long[] shape = java.util.Arrays.copyOf(t.shape(), t.dim() + 1);
+        shape[t.dim()] = 1;
+        long[] strides = java.util.Arrays.copyOf(t.strides(), t.dim() + 1);
+        strides[t.dim()] = 1;
+        return new Tensor(t.dtype(), shape, strides, t.offset(), t.storage());
     }
 
     /** {@code value} in {@code like}'s dtype on this backend, as a stride-0 view of its shape. */
