@@ -127,16 +127,16 @@ public interface Backend {
         rowShape[dim] = 1;
         Tensor max = scratch(out.dtype(), rowShape);
         reduce(ReduceOp.MAX, x, dims, max);
-        binary(BinaryOp.SUB, x, broadcast(max, shape), out);
+        binary(BinaryOp.SUB, x, max.expand(shape), out);
         Tensor e = log ? scratch(out.dtype(), shape) : out;
         unary(UnaryOp.EXP, out, e);
         Tensor sum = scratch(out.dtype(), rowShape);
         reduce(ReduceOp.SUM, e, dims, sum);
         if (log) {
             unary(UnaryOp.LOG, sum, sum);
-            binary(BinaryOp.SUB, out, broadcast(sum, shape), out);
+            binary(BinaryOp.SUB, out, sum.expand(shape), out);
         } else {
-            binary(BinaryOp.DIV, out, broadcast(sum, shape), out);
+            binary(BinaryOp.DIV, out, sum.expand(shape), out);
         }
     }
 
@@ -155,30 +155,30 @@ public interface Backend {
         long[] rowShape = shape.clone();
         rowShape[last] = 1;
         DType dt = out.dtype();
-        Tensor inverseWidth = constant(out, 1.0 / shape[last]);
+        Tensor inverseWidth = scalar(dt, 1.0 / shape[last]).expand(rowShape);
         Tensor mu = scratch(dt, rowShape);
         reduce(ReduceOp.SUM, x, dims, mu);
-        binary(BinaryOp.MUL, mu, narrowTo(inverseWidth, rowShape), mu);
+        binary(BinaryOp.MUL, mu, inverseWidth, mu);
         Tensor centred = scratch(dt, shape);
-        binary(BinaryOp.SUB, x, broadcast(mu, shape), centred);
+        binary(BinaryOp.SUB, x, mu.expand(shape), centred);
         unary(UnaryOp.SQUARE, centred, out);
         Tensor r = scratch(dt, rowShape);
         reduce(ReduceOp.SUM, out, dims, r);
-        binary(BinaryOp.MUL, r, narrowTo(inverseWidth, rowShape), r);
-        binary(BinaryOp.ADD, r, narrowTo(constant(out, eps), rowShape), r);
+        binary(BinaryOp.MUL, r, inverseWidth, r);
+        binary(BinaryOp.ADD, r, scalar(dt, eps).expand(rowShape), r);
         unary(UnaryOp.RSQRT, r, r);
-        binary(BinaryOp.MUL, centred, broadcast(r, shape), out);
+        binary(BinaryOp.MUL, centred, r.expand(shape), out);
         if (weight != null) {
-            binary(BinaryOp.MUL, out, alongLast(weight, shape), out);
+            binary(BinaryOp.MUL, out, weight.expand(shape), out);
         }
         if (bias != null) {
-            binary(BinaryOp.ADD, out, alongLast(bias, shape), out);
+            binary(BinaryOp.ADD, out, bias.expand(shape), out);
         }
         if (mean != null) {
-            copy(mu, withTrailingOne(mean));
+            copy(mu, mean.unsqueeze(last));
         }
         if (rstd != null) {
-            copy(r, withTrailingOne(rstd));
+            copy(r, rstd.unsqueeze(last));
         }
     }
 
@@ -207,8 +207,7 @@ public interface Backend {
         if (e.hasResidual()) {
             Tensor r = e.residual();
             if (e.beta() != 1) {
-                Tensor scaled = new Tensor(out.dtype(), out.shape(), Shapes.contiguousStrides(out.shape()), 0,
-                        allocate(Math.multiplyExact(out.numel(), (long) out.dtype().byteSize()), false));
+                Tensor scaled = scratch(out.dtype(), out.shape());
                 binary(BinaryOp.MUL, r, constant(out, e.beta()), scaled);
                 r = scaled;
             }
@@ -225,42 +224,15 @@ public interface Backend {
         return new Tensor(dtype, shape, Shapes.contiguousStrides(shape), 0, allocate(Math.multiplyExact(n, (long) dtype.byteSize()), false));
     }
 
-    /** {@code t} (of {@code shape} with some dimensions 1) broadcast to {@code shape}: stride 0 where t has size 1. */
-    private static Tensor broadcast(Tensor t, long[] shape) {
-        long[] strides = t.strides().clone();
-        for (int i = 0; i < shape.length; i++) {
-            if (t.size(i) == 1) {
-                strides[i] = 0;
-            }
-        }
-        return new Tensor(t.dtype(), shape, strides, t.offset(), t.storage());
-    }
-
-    /** A stride-0 constant (see {@link #constant}) viewed at another shape. */
-    private static Tensor narrowTo(Tensor constant, long[] shape) {
-        return new Tensor(constant.dtype(), shape, new long[shape.length], constant.offset(), constant.storage());
-    }
-
-    /** A [last] vector broadcast along the leading dimensions of {@code shape}. */
-    private static Tensor alongLast(Tensor v, long[] shape) {
-        long[] strides = new long[shape.length];
-        strides[shape.length - 1] = v.stride(0);
-        return new Tensor(v.dtype(), shape, strides, v.offset(), v.storage());
-    }
-
-    /** {@code t} (the leading dimensions of a row shape) with a trailing dimension of size 1. */
-    private static Tensor withTrailingOne(Tensor t) {
-        long[] shape = java.util.Arrays.copyOf(t.shape(), t.dim() + 1);
-        shape[t.dim()] = 1;
-        long[] strides = java.util.Arrays.copyOf(t.strides(), t.dim() + 1);
-        strides[t.dim()] = 1;
-        return new Tensor(t.dtype(), shape, strides, t.offset(), t.storage());
-    }
-
     /** {@code value} in {@code like}'s dtype on this backend, as a stride-0 view of its shape. */
     private Tensor constant(Tensor like, double value) {
-        Tensor one = new Tensor(like.dtype(), new long[] {1}, new long[] {1}, 0, allocate(like.dtype().byteSize(), false));
+        return scalar(like.dtype(), value).expand(like.shape());
+    }
+
+    /** A one-element tensor of this backend holding {@code value}. */
+    private Tensor scalar(DType dtype, double value) {
+        Tensor one = new Tensor(dtype, new long[] {1}, new long[] {1}, 0, allocate(dtype.byteSize(), false));
         fill(one, value);
-        return new Tensor(like.dtype(), like.shape(), new long[like.dim()], 0, one.storage());
+        return one;
     }
 }
